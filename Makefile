@@ -1,0 +1,34 @@
+# mixprec: the two commands.
+#   make run    install what is missing, build, run the main job
+#   make check  install what is missing, build, run every test
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build check run clean
+
+all: build
+
+setup:
+	bash scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+	  $(CMAKE_FLAGS)
+
+configure: setup $(BUILD)/build.ninja
+
+build: configure
+	ninja -C $(BUILD) -j $(JOBS)
+
+check: build
+	ninja -C $(BUILD) check-mixprec
+
+run: build
+	bash scripts/main-job.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,66 @@
+//===- MPDialect.td - mixprec dialect definition -----------*- tablegen -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_DIALECT_MP_IR_MPDIALECT_TD
+#define MIXPREC_DIALECT_MP_IR_MPDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def MP_Dialect : Dialect {
+  let name = "mp";
+  let cppNamespace = "::mlir::mp";
+  let summary = "Mixed-precision training: policy casts, loss scaling, "
+                "gradients.";
+  let description = [{
+    The `mp` dialect carries what a mixed-precision training rewrite needs
+    beyond the standard dialects:
+
+    * `mp.cast`, a precision cast inserted by policy (distinct from a user's
+      `arith.truncf`/`arith.extf` so that it can be folded, shared, counted
+      and reported);
+    * `mp.value_and_grad`, the loss and its gradients with respect to chosen
+      arguments of a loss function, optionally seeded with a loss scale;
+    * `mp.all_finite`, `mp.unscale` and `mp.update_scale`, the pieces of
+      dynamic loss scaling;
+    * the attributes `#mp.policy<...>` and `#mp.loss_scale<...>`.
+
+    Discardable attributes verified by the dialect:
+
+    * `mp.precision = f32 | bf16 | f16` on any op forces its compute type;
+    * `mp.updates = <index>` on a function result ties it to the argument it
+      is the new value of;
+    * `mp.loss_scale`, `mp.growth_tracker`, `mp.hysteresis` (unit) mark the
+      loss-scale state arguments and results; `mp.overflow` (unit) marks the
+      skipped-step flag result.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let extraClassDeclaration = [{
+    /// Names of the discardable attributes this dialect verifies.
+    static constexpr ::llvm::StringLiteral kPrecisionAttrName = "mp.precision";
+    static constexpr ::llvm::StringLiteral kUpdatesAttrName = "mp.updates";
+    static constexpr ::llvm::StringLiteral kLossScaleAttrName = "mp.loss_scale";
+    static constexpr ::llvm::StringLiteral kGrowthTrackerAttrName =
+        "mp.growth_tracker";
+    static constexpr ::llvm::StringLiteral kHysteresisAttrName =
+        "mp.hysteresis";
+    static constexpr ::llvm::StringLiteral kOverflowAttrName = "mp.overflow";
+
+  private:
+    void registerAttributes();
+  public:
+  }];
+}
+
+class MP_Op<string mnemonic, list<Trait> traits = []>
+    : Op<MP_Dialect, mnemonic, traits>;
+
+#endif // MIXPREC_DIALECT_MP_IR_MPDIALECT_TD

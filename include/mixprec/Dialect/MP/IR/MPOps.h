@@ -1,0 +1,24 @@
+//===- MPOps.h - mixprec operations -----------------------------*- C++ -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_DIALECT_MP_IR_MPOPS_H
+#define MIXPREC_DIALECT_MP_IR_MPOPS_H
+
+#include "mixprec/Dialect/MP/IR/MPAttrs.h"
+#include "mixprec/Dialect/MP/IR/MPDialect.h"
+#include "mixprec/Dialect/MP/IR/MPInterfaces.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "mixprec/Dialect/MP/IR/MPOps.h.inc"
+
+#endif // MIXPREC_DIALECT_MP_IR_MPOPS_H

@@ -1,0 +1,37 @@
+//===- InitAll.h - register everything mixprec provides ---------*- C++ -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// One entry point for tools and for compilers that embed mixprec.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_INITALL_H
+#define MIXPREC_INITALL_H
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mixprec {
+
+/// Inserts only the `mp` dialect.
+void registerMPDialect(mlir::DialectRegistry &registry);
+
+/// Inserts the `mp` dialect, the upstream dialects mixprec's pipelines parse
+/// and produce (func, arith, math, scf, cf, tensor, linalg, bufferization,
+/// memref, vector, affine, gpu, nvvm, llvm, tosa, x86vector and the rest of
+/// upstream MLIR) and their interface external models and extensions.
+void registerAllDialects(mlir::DialectRegistry &registry);
+
+/// Registers mixprec's passes (mp-*) with the global pass registry.
+void registerMixPrecPasses();
+
+/// Registers mixprec's passes and the upstream passes.
+void registerAllPasses();
+
+} // namespace mixprec
+
+#endif // MIXPREC_INITALL_H

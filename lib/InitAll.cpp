@@ -1,0 +1,30 @@
+//===- InitAll.cpp - register everything mixprec provides -----------------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/InitAll.h"
+#include "mixprec/Dialect/MP/IR/MPDialect.h"
+#include "mixprec/Dialect/MP/Transforms/Passes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mixprec::registerMPDialect(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::mp::MPDialect>();
+}
+
+void mixprec::registerAllDialects(mlir::DialectRegistry &registry) {
+  registerMPDialect(registry);
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void mixprec::registerMixPrecPasses() { mlir::mp::registerMPPasses(); }
+
+void mixprec::registerAllPasses() {
+  registerMixPrecPasses();
+  mlir::registerAllPasses();
+}
