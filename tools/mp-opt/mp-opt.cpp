@@ -17,6 +17,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mixprec::registerAllDialects(registry);
   mixprec::registerAllPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "mixprec optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "mixprec optimizer driver\n", registry));
 }

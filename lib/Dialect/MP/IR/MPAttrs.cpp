@@ -88,9 +88,8 @@ Attribute PolicyAttr::parse(AsmParser &parser, Type) {
     StringRef dtype;
     SMLoc dtypeLoc = parser.getCurrentLocation();
     if (parser.parseOptionalKeyword(&dtype)) {
-      parser.emitError(dtypeLoc)
-          << "expected a dtype for #mp.policy key '" << key
-          << "'; accepted: " << kPolicyDtypes;
+      parser.emitError(dtypeLoc) << "expected a dtype for #mp.policy key '"
+                                 << key << "'; accepted: " << kPolicyDtypes;
       return {};
     }
     types[i] = llvm::StringSwitch<Type>(dtype)
@@ -116,9 +115,8 @@ void PolicyAttr::print(AsmPrinter &printer) const {
           << ", output = " << getOutput() << ">";
 }
 
-LogicalResult
-PolicyAttr::verify(function_ref<InFlightDiagnostic()> emitError, Type param,
-                   Type compute, Type output) {
+LogicalResult PolicyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 Type param, Type compute, Type output) {
   for (auto [key, type] : {std::pair<StringRef, Type>{"param", param},
                            {"compute", compute},
                            {"output", output}}) {
@@ -213,8 +211,8 @@ Attribute LossScaleAttr::parse(AsmParser &parser, Type) {
       return {};
     }
     if (!seen.insert(static_cast<unsigned>(*key)).second) {
-      parser.emitError(keyLoc) << "duplicate #mp.loss_scale key '" << keyName
-                               << "'";
+      parser.emitError(keyLoc)
+          << "duplicate #mp.loss_scale key '" << keyName << "'";
       return {};
     }
     if (*kind == LossScaleKind::None ||
@@ -291,7 +289,8 @@ LossScaleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       LossScaleKind kind, APFloat init, APFloat growthFactor,
                       APFloat backoffFactor, int64_t growthInterval,
                       APFloat minScale, APFloat maxScale, int64_t hysteresis) {
-  double initV = init.convertToDouble(), growth = growthFactor.convertToDouble(),
+  double initV = init.convertToDouble(),
+         growth = growthFactor.convertToDouble(),
          backoff = backoffFactor.convertToDouble(),
          minV = minScale.convertToDouble(), maxV = maxScale.convertToDouble();
   if (!(std::isfinite(initV) && initV > 0))
@@ -314,8 +313,8 @@ LossScaleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "#mp.loss_scale min must be finite and >= 0, got "
                        << formatDouble(minV);
   if (!(maxV >= minV) || std::isnan(maxV))
-    return emitError() << "#mp.loss_scale max must be >= min (" << formatDouble(minV)
-                       << "), got " << formatDouble(maxV);
+    return emitError() << "#mp.loss_scale max must be >= min ("
+                       << formatDouble(minV) << "), got " << formatDouble(maxV);
   if (hysteresis < 1)
     return emitError() << "#mp.loss_scale hysteresis must be >= 1, got "
                        << hysteresis;

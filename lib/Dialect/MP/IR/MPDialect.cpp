@@ -93,8 +93,9 @@ LogicalResult MPDialect::verifyRegionArgAttribute(Operation *op,
   else
     type = op->getRegion(regionIndex).getArgument(argIndex).getType();
   if (name != kOverflowAttrName)
-    if (auto result = verifyStateMarker(op, name, attr.getValue(), type,
-                                        "argument #" + std::to_string(argIndex)))
+    if (auto result =
+            verifyStateMarker(op, name, attr.getValue(), type,
+                              "argument #" + std::to_string(argIndex)))
       return *result;
   return op->emitOpError() << "'" << name
                            << "' is not a valid mp argument attribute; "
@@ -109,19 +110,17 @@ LogicalResult MPDialect::verifyRegionResultAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   auto fn = dyn_cast<FunctionOpInterface>(op);
   if (!fn)
-    return op->emitOpError() << "'" << name
-                             << "' is only valid on function results";
+    return op->emitOpError()
+           << "'" << name << "' is only valid on function results";
   Type type = fn.getResultTypes()[resultIndex];
   std::string where = "result #" + std::to_string(resultIndex);
-  if (auto result =
-          verifyStateMarker(op, name, attr.getValue(), type, where))
+  if (auto result = verifyStateMarker(op, name, attr.getValue(), type, where))
     return *result;
   if (name == kUpdatesAttrName) {
     auto index = dyn_cast<IntegerAttr>(attr.getValue());
     if (!index || !index.getType().isSignlessInteger())
-      return op->emitOpError()
-             << "'" << kUpdatesAttrName << "' on " << where
-             << " must be an integer argument index";
+      return op->emitOpError() << "'" << kUpdatesAttrName << "' on " << where
+                               << " must be an integer argument index";
     int64_t i = index.getInt();
     int64_t numArgs = fn.getNumArguments();
     if (i < 0 || i >= numArgs)
@@ -137,9 +136,8 @@ LogicalResult MPDialect::verifyRegionResultAttribute(Operation *op,
          ++j) {
       auto other = fn.getResultAttrOfType<IntegerAttr>(j, kUpdatesAttrName);
       if (other && other.getInt() == i)
-        return op->emitOpError()
-               << "results #" << j << " and #" << resultIndex
-               << " both update argument #" << i;
+        return op->emitOpError() << "results #" << j << " and #" << resultIndex
+                                 << " both update argument #" << i;
     }
     return success();
   }

@@ -42,9 +42,8 @@ void CastOp::build(OpBuilder &builder, OperationState &state, Value input,
 }
 
 bool CastOp::isExact(FloatType from, FloatType to) {
-  return from == to ||
-         APFloat::isRepresentableBy(from.getFloatSemantics(),
-                                    to.getFloatSemantics());
+  return from == to || APFloat::isRepresentableBy(from.getFloatSemantics(),
+                                                  to.getFloatSemantics());
 }
 
 LogicalResult CastOp::verify() {
@@ -73,9 +72,8 @@ static Attribute convertFloatConstant(Attribute value, Type resultType) {
   if (auto floatAttr = dyn_cast_if_present<FloatAttr>(value))
     return FloatAttr::get(target, convert(floatAttr.getValue()));
   if (auto dense = dyn_cast_if_present<DenseFPElementsAttr>(value))
-    return dense.mapValues(target, [&](const APFloat &v) {
-      return convert(v).bitcastToAPInt();
-    });
+    return dense.mapValues(
+        target, [&](const APFloat &v) { return convert(v).bitcastToAPInt(); });
   return {};
 }
 
@@ -143,8 +141,8 @@ LogicalResult ValueAndGradOp::verify() {
     Type arg = getArgs()[index].getType();
     if (grad != arg)
       return emitOpError() << "gradient result #" << i + 1 << " has type "
-                           << grad << " but argument #" << index
-                           << " has type " << arg;
+                           << grad << " but argument #" << index << " has type "
+                           << arg;
   }
   return success();
 }
@@ -163,9 +161,9 @@ ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   for (auto [i, pair] : llvm::enumerate(llvm::zip(inputs, getArgs()))) {
     auto [expected, arg] = pair;
     if (expected != arg.getType())
-      return emitOpError() << "argument #" << i << " has type "
-                           << arg.getType() << " but @" << getCallee()
-                           << " expects " << expected;
+      return emitOpError() << "argument #" << i << " has type " << arg.getType()
+                           << " but @" << getCallee() << " expects "
+                           << expected;
   }
   ArrayRef<Type> results = fn.getResultTypes();
   if (results.size() != 1)
@@ -174,9 +172,8 @@ ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
                             "returns "
                          << results.size();
   if (results.front() != getLoss().getType())
-    return emitOpError() << "@" << getCallee() << " returns "
-                         << results.front() << " but the loss result is "
-                         << getLoss().getType();
+    return emitOpError() << "@" << getCallee() << " returns " << results.front()
+                         << " but the loss result is " << getLoss().getType();
   return success();
 }
 
@@ -194,9 +191,10 @@ LogicalResult AllFiniteOp::verify() {
 // UnscaleOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult UnscaleOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+UnscaleOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                            Adaptor adaptor,
+                            SmallVectorImpl<Type> &inferredReturnTypes) {
   for (Value grad : adaptor.getGradients())
     inferredReturnTypes.push_back(grad.getType());
   return success();
@@ -212,9 +210,10 @@ LogicalResult UnscaleOp::verify() {
 // UpdateScaleOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult UpdateScaleOp::inferReturnTypes(
-    MLIRContext *ctx, std::optional<Location>, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+UpdateScaleOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                Adaptor adaptor,
+                                SmallVectorImpl<Type> &inferredReturnTypes) {
   Builder b(ctx);
   inferredReturnTypes.push_back(RankedTensorType::get({}, b.getF32Type()));
   inferredReturnTypes.push_back(RankedTensorType::get({}, b.getI32Type()));

@@ -1,0 +1,56 @@
+//===- Transforms.h - mixprec rewrites as plain C++ entry points -*- C++
+//-*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// The rewrites behind mp-loss-scaling and mp-lower, callable from another
+// compiler's own passes without mixprec's pass manager.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_DIALECT_MP_TRANSFORMS_TRANSFORMS_H
+#define MIXPREC_DIALECT_MP_TRANSFORMS_TRANSFORMS_H
+
+#include "mixprec/Dialect/MP/IR/MPAttrs.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::mp {
+
+/// Options of the loss-scaling rewrite.
+struct LossScalingOptions {
+  /// Mode and state-machine parameters.
+  LossScaleAttr config;
+  /// Clip the unscaled gradients to this global L2 norm; 0 disables it.
+  double clipNorm = 0.0;
+};
+
+/// Rewrites the step function `fn` (which calls `mp.value_and_grad` at most
+/// once, at the top level of its body) for loss scaling: seed, unscale,
+/// all-finite check, optional clipping, guarded `mp.updates` results and, in
+/// dynamic mode, the appended state arguments and results (DESIGN §2, §6).
+/// A function without `mp.value_and_grad` is left unchanged. Emits a
+/// diagnostic and fails on a contract violation (e.g. a result that depends
+/// on the gradients without an `mp.updates` tie). `numGuarded`, when given,
+/// receives the number of guarded results.
+LogicalResult applyLossScaling(func::FuncOp fn,
+                               const LossScalingOptions &options,
+                               unsigned *numGuarded = nullptr);
+
+/// Checks loss-scaling option values; on error returns a message naming the
+/// option (e.g. "growth-factor must be > 1, got 1.0").
+std::optional<std::string>
+verifyLossScalingOptions(StringRef mode, double initScale, double growthFactor,
+                         double backoffFactor, int64_t growthInterval,
+                         double minScale, double maxScale, int64_t hysteresis,
+                         double clipNorm);
+
+/// Patterns lowering `mp.cast`, `mp.unscale`, `mp.all_finite` and
+/// `mp.update_scale` to arith / math / linalg / tensor.
+void populateMPToStandardPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::mp
+
+#endif // MIXPREC_DIALECT_MP_TRANSFORMS_TRANSFORMS_H
