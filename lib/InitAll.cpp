@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/InitAll.h"
+#include "mixprec/Conversion/Pipelines.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -22,7 +23,10 @@ void mixprec::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
 }
 
-void mixprec::registerMixPrecPasses() { mlir::mp::registerMPPasses(); }
+void mixprec::registerMixPrecPasses() {
+  mlir::mp::registerMPPasses();
+  registerPipelines();
+}
 
 void mixprec::registerAllPasses() {
   registerMixPrecPasses();
