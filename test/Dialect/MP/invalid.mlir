@@ -505,7 +505,7 @@ func.func @tracker_not_unit(%t: tensor<i32> {mp.growth_tracker = 1}) {
 
 // -----
 
-// expected-error @+1 {{'func.func' op 'mp.overflow' is not a valid mp argument attribute; accepted: 'mp.loss_scale', 'mp.growth_tracker', 'mp.hysteresis'}}
+// expected-error @+1 {{'func.func' op 'mp.overflow' is not a valid mp argument attribute; accepted: 'mp.loss_scale', 'mp.growth_tracker', 'mp.hysteresis', 'mp.init'}}
 func.func @overflow_arg(%o: tensor<i1> {mp.overflow}) {
   return
 }
@@ -522,4 +522,11 @@ func.func @overflow_type(%o: tensor<i32>) -> (tensor<i32> {mp.overflow}) {
 // expected-error @+1 {{'func.func' op 'mp.foo' is not a valid mp result attribute; accepted: 'mp.updates', 'mp.loss_scale', 'mp.growth_tracker', 'mp.hysteresis', 'mp.overflow'}}
 func.func @unknown_result_attr(%o: tensor<i32>) -> (tensor<i32> {mp.foo}) {
   return %o : tensor<i32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'mp.init' on argument #0 must be one of "zeros", "ones", "glorot", "normal", got "twos"}}
+func.func @bad_init(%g: tensor<4xf32> {mp.init = "twos"}) {
+  return
 }

@@ -75,9 +75,9 @@ func.func @attrs() attributes {
 
 // Discardable attributes verified by the dialect.
 // CHECK-LABEL: func.func @step
-// CHECK-SAME: (%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<f32> {mp.loss_scale}, %{{.*}}: tensor<i32> {mp.growth_tracker}, %{{.*}}: tensor<i32> {mp.hysteresis})
+// CHECK-SAME: (%{{.*}}: tensor<4xf32> {mp.init = "ones"}, %{{.*}}: tensor<f32> {mp.loss_scale}, %{{.*}}: tensor<i32> {mp.growth_tracker}, %{{.*}}: tensor<i32> {mp.hysteresis})
 // CHECK-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i32> {mp.hysteresis}, tensor<i1> {mp.overflow})
-func.func @step(%w: tensor<4xf32>, %s: tensor<f32> {mp.loss_scale}, %t: tensor<i32> {mp.growth_tracker}, %h: tensor<i32> {mp.hysteresis})
+func.func @step(%w: tensor<4xf32> {mp.init = "ones"}, %s: tensor<f32> {mp.loss_scale}, %t: tensor<i32> {mp.growth_tracker}, %h: tensor<i32> {mp.hysteresis})
     -> (tensor<4xf32> {mp.updates = 0}, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i32> {mp.hysteresis}, tensor<i1> {mp.overflow}) {
   // CHECK: arith.addf {{.*}} {mp.precision = bf16} : tensor<4xf32>
   %0 = arith.addf %w, %w {mp.precision = bf16} : tensor<4xf32>

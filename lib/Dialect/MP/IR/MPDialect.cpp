@@ -97,10 +97,22 @@ LogicalResult MPDialect::verifyRegionArgAttribute(Operation *op,
             verifyStateMarker(op, name, attr.getValue(), type,
                               "argument #" + std::to_string(argIndex)))
       return *result;
+  if (name == kInitAttrName) {
+    auto kind = dyn_cast<StringAttr>(attr.getValue());
+    if (!kind || !llvm::is_contained(
+                     ArrayRef<StringRef>{"zeros", "ones", "glorot", "normal"},
+                     kind.getValue()))
+      return op->emitOpError()
+             << "'" << kInitAttrName << "' on argument #" << argIndex
+             << " must be one of \"zeros\", \"ones\", \"glorot\", "
+                "\"normal\", got "
+             << attr.getValue();
+    return success();
+  }
   return op->emitOpError() << "'" << name
                            << "' is not a valid mp argument attribute; "
                               "accepted: 'mp.loss_scale', 'mp.growth_tracker', "
-                              "'mp.hysteresis'";
+                              "'mp.hysteresis', 'mp.init'";
 }
 
 LogicalResult MPDialect::verifyRegionResultAttribute(Operation *op,

@@ -34,7 +34,10 @@ def MP_Dialect : Dialect {
       is the new value of;
     * `mp.loss_scale`, `mp.growth_tracker`, `mp.hysteresis` (unit) mark the
       loss-scale state arguments and results; `mp.overflow` (unit) marks the
-      skipped-step flag result.
+      skipped-step flag result;
+    * `mp.init = "zeros" | "ones" | "glorot" | "normal"` on a function
+      argument is a hint for synthetic initialisation (used by `mp-run`
+      without `--inputs`), e.g. `"ones"` for a layer-norm scale.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
@@ -53,6 +56,7 @@ def MP_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kHysteresisAttrName =
         "mp.hysteresis";
     static constexpr ::llvm::StringLiteral kOverflowAttrName = "mp.overflow";
+    static constexpr ::llvm::StringLiteral kInitAttrName = "mp.init";
 
   private:
     void registerAttributes();

@@ -1,0 +1,124 @@
+//===- CompiledStep.h - compile and call a training step --------*- C++ -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles a module in the training-graph contract with a pass pipeline to
+// native code (JIT through MLIR's ExecutionEngine, or AOT to a shared
+// library) and calls its C interface. Used by mp-run and the Python module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_DRIVER_COMPILEDSTEP_H
+#define MIXPREC_DRIVER_COMPILEDSTEP_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mixprec {
+
+/// Element types a step's arguments and results may have.
+enum class DType { F32, F64, F16, BF16, I1, I8, I32, I64 };
+
+/// Size in bytes of one element (i1 is stored as a byte).
+size_t dtypeSize(DType t);
+/// numpy-style name: float32, float16, bfloat16, bool, int32, ...
+llvm::StringRef dtypeName(DType t);
+
+/// The static type of one argument or result.
+struct TensorSpec {
+  std::vector<int64_t> shape;
+  DType dtype = DType::F32;
+  int64_t numElements() const;
+  size_t numBytes() const { return numElements() * dtypeSize(dtype); }
+  std::string str() const;
+};
+
+/// What an argument or result is in the training-graph contract.
+enum class Role {
+  Data,       ///< batch input (argument)
+  Param,      ///< differentiated argument (argument)
+  State,      ///< tied, not differentiated: optimizer state (argument)
+  Update,     ///< result tied with mp.updates
+  LossScale,  ///< mp.loss_scale argument/result
+  Tracker,    ///< mp.growth_tracker argument/result
+  Hysteresis, ///< mp.hysteresis argument/result
+  Overflow,   ///< mp.overflow result
+  Loss,       ///< the loss (first untied 0-d float result)
+  Other       ///< any other result
+};
+
+/// The entry's signature after compilation, with contract roles.
+struct StepSignature {
+  std::vector<TensorSpec> args, results;
+  std::vector<Role> argRoles, resultRoles;
+  /// For each result: the argument it updates, or -1.
+  std::vector<int> updates;
+  /// Synthetic-initialisation hint per argument (`mp.init`), or "".
+  std::vector<std::string> argInit;
+  int lossResult = -1, overflowResult = -1;
+};
+
+struct CompileOptions {
+  std::string entry = "train_step";
+  /// Pass pipeline applied before native code generation, in textual form
+  /// (e.g. "builtin.module(mp-autocast{...},...,mp-to-cpu)"). The result
+  /// must be in the LLVM dialect.
+  std::string pipeline;
+  /// Generate a shared library with clang and call it instead of JIT.
+  bool aot = false;
+  /// Where to write the AOT library (a temporary file when empty).
+  std::string aotPath;
+  /// LLVM optimisation level.
+  unsigned optLevel = 3;
+};
+
+/// A buffer handed to or returned by a compiled step. Memory is owned by
+/// the runtime allocator (mp_rt_malloc / mp_rt_free).
+struct HostTensor {
+  TensorSpec spec;
+  /// First element (row-major, contiguous).
+  void *data = nullptr;
+  /// What to pass to mp_rt_free (may differ from `data` for aligned
+  /// allocations made by compiled code).
+  void *base = nullptr;
+};
+
+HostTensor allocateTensor(const TensorSpec &spec);
+void freeTensor(HostTensor &t);
+
+class CompiledStep {
+public:
+  /// Parses `mlirText`, runs the pipeline, compiles. Diagnostics go into the
+  /// returned error's message.
+  static llvm::Expected<std::unique_ptr<CompiledStep>>
+  compile(llvm::StringRef mlirText, const CompileOptions &options);
+  ~CompiledStep();
+
+  const StepSignature &signature() const { return sig; }
+  /// Milliseconds spent in the pipeline and in code generation.
+  double compileMs() const { return compileMillis; }
+
+  /// Calls the step. `args` must match the signature; on success `results`
+  /// receives newly allocated tensors the caller frees with freeTensor.
+  llvm::Error call(llvm::ArrayRef<HostTensor> args,
+                   std::vector<HostTensor> &results);
+
+private:
+  CompiledStep() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+  StepSignature sig;
+  double compileMillis = 0;
+};
+
+} // namespace mixprec
+
+#endif // MIXPREC_DRIVER_COMPILEDSTEP_H

@@ -1,0 +1,537 @@
+//===- CompiledStep.cpp - compile and call a training step ----------------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Driver/CompiledStep.h"
+#include "mixprec/Conversion/Pipelines.h"
+#include "mixprec/Dialect/MP/IR/MPOps.h"
+#include "mixprec/InitAll.h"
+#include "mixprec_cpu_runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstring>
+#include <dlfcn.h>
+#include <utility>
+
+using namespace mlir;
+using namespace mixprec;
+
+#ifndef MIXPREC_RUNTIME_DIR
+#define MIXPREC_RUNTIME_DIR ""
+#endif
+#ifndef MIXPREC_CLANG
+#define MIXPREC_CLANG "/usr/lib/llvm-22/bin/clang"
+#endif
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+size_t mixprec::dtypeSize(DType t) {
+  switch (t) {
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+    return 2;
+  case DType::I1:
+  case DType::I8:
+    return 1;
+  }
+  return 0;
+}
+
+StringRef mixprec::dtypeName(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "float32";
+  case DType::F64:
+    return "float64";
+  case DType::F16:
+    return "float16";
+  case DType::BF16:
+    return "bfloat16";
+  case DType::I1:
+    return "bool";
+  case DType::I8:
+    return "int8";
+  case DType::I32:
+    return "int32";
+  case DType::I64:
+    return "int64";
+  }
+  return "?";
+}
+
+int64_t TensorSpec::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string TensorSpec::str() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << dtypeName(dtype) << "[";
+  llvm::interleave(shape, os, ",");
+  os << "]";
+  return s;
+}
+
+HostTensor mixprec::allocateTensor(const TensorSpec &spec) {
+  HostTensor t;
+  t.spec = spec;
+  size_t bytes = std::max<size_t>(spec.numBytes(), 1);
+  t.data = t.base = mp_rt_malloc(bytes);
+  std::memset(t.data, 0, bytes);
+  return t;
+}
+
+void mixprec::freeTensor(HostTensor &t) {
+  mp_rt_free(t.base ? t.base : t.data);
+  t.data = t.base = nullptr;
+}
+
+static llvm::Error makeError(const Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static FailureOr<TensorSpec> specOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return failure();
+  TensorSpec spec;
+  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  Type e = tensor.getElementType();
+  if (e.isF32())
+    spec.dtype = DType::F32;
+  else if (e.isF64())
+    spec.dtype = DType::F64;
+  else if (e.isF16())
+    spec.dtype = DType::F16;
+  else if (e.isBF16())
+    spec.dtype = DType::BF16;
+  else if (e.isInteger(1))
+    spec.dtype = DType::I1;
+  else if (e.isInteger(8))
+    spec.dtype = DType::I8;
+  else if (e.isInteger(32))
+    spec.dtype = DType::I32;
+  else if (e.isInteger(64))
+    spec.dtype = DType::I64;
+  else
+    return failure();
+  return spec;
+}
+
+//===----------------------------------------------------------------------===//
+// Calling a C function with N pointer arguments
+//===----------------------------------------------------------------------===//
+
+namespace {
+using Thunk = void (*)(void *, void **);
+template <size_t... I>
+void callWith(void *fn, void **a, std::index_sequence<I...>) {
+  using F = void (*)(decltype((void)I, (void *)nullptr)...);
+  reinterpret_cast<F>(fn)(a[I]...);
+}
+template <size_t N> void thunk(void *fn, void **a) {
+  callWith(fn, a, std::make_index_sequence<N>{});
+}
+template <size_t... N>
+constexpr std::array<Thunk, sizeof...(N)>
+makeThunks(std::index_sequence<N...>) {
+  return {&thunk<N>...};
+}
+constexpr size_t kMaxCallArgs = 96;
+const auto kThunks = makeThunks(std::make_index_sequence<kMaxCallArgs + 1>{});
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// CompiledStep
+//===----------------------------------------------------------------------===//
+
+struct CompiledStep::Impl {
+  std::unique_ptr<ExecutionEngine> engine;
+  void *library = nullptr;
+  void *function = nullptr;
+  std::string tempLibrary;
+  ~Impl() {
+    if (library)
+      dlclose(library);
+    if (!tempLibrary.empty())
+      llvm::sys::fs::remove(tempLibrary);
+  }
+};
+
+CompiledStep::~CompiledStep() = default;
+
+/// Reads roles and types of `fn` (after the tensor-level pipeline).
+static llvm::Error readSignature(func::FuncOp fn,
+                                 const llvm::DenseSet<unsigned> &params,
+                                 StepSignature &sig) {
+  for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
+    FailureOr<TensorSpec> spec = specOf(type);
+    if (failed(spec))
+      return makeError("argument #" + Twine(i) + " of @" + fn.getSymName() +
+                       " has unsupported type (static-shape tensors of "
+                       "f32/f64/f16/bf16/i1/i8/i32/i64 only)");
+    sig.args.push_back(*spec);
+    Role role = Role::Data;
+    if (fn.getArgAttr(i, mp::MPDialect::kLossScaleAttrName))
+      role = Role::LossScale;
+    else if (fn.getArgAttr(i, mp::MPDialect::kGrowthTrackerAttrName))
+      role = Role::Tracker;
+    else if (fn.getArgAttr(i, mp::MPDialect::kHysteresisAttrName))
+      role = Role::Hysteresis;
+    else if (params.contains(i))
+      role = Role::Param;
+    sig.argRoles.push_back(role);
+    auto init = fn.getArgAttrOfType<StringAttr>(i, "mp.init");
+    sig.argInit.push_back(init ? init.str() : "");
+  }
+  for (auto [i, type] : llvm::enumerate(fn.getResultTypes())) {
+    FailureOr<TensorSpec> spec = specOf(type);
+    if (failed(spec))
+      return makeError("result #" + Twine(i) + " of @" + fn.getSymName() +
+                       " has unsupported type");
+    sig.results.push_back(*spec);
+    Role role = Role::Other;
+    int updates = -1;
+    if (auto tie = fn.getResultAttrOfType<IntegerAttr>(
+            i, mp::MPDialect::kUpdatesAttrName)) {
+      role = Role::Update;
+      updates = tie.getInt();
+      if (sig.argRoles[updates] == Role::Data)
+        sig.argRoles[updates] = Role::State;
+    } else if (fn.getResultAttr(i, mp::MPDialect::kLossScaleAttrName)) {
+      role = Role::LossScale;
+    } else if (fn.getResultAttr(i, mp::MPDialect::kGrowthTrackerAttrName)) {
+      role = Role::Tracker;
+    } else if (fn.getResultAttr(i, mp::MPDialect::kHysteresisAttrName)) {
+      role = Role::Hysteresis;
+    } else if (fn.getResultAttr(i, mp::MPDialect::kOverflowAttrName)) {
+      role = Role::Overflow;
+      sig.overflowResult = i;
+    } else if (sig.lossResult < 0 && spec->shape.empty() &&
+               (spec->dtype == DType::F32 || spec->dtype == DType::F16 ||
+                spec->dtype == DType::BF16 || spec->dtype == DType::F64)) {
+      role = Role::Loss;
+      sig.lossResult = i;
+    }
+    sig.resultRoles.push_back(role);
+    sig.updates.push_back(updates);
+  }
+  return llvm::Error::success();
+}
+
+/// Points the lowered code's malloc/free at the accounting runtime.
+static void renameAllocator(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  for (auto [from, to] :
+       {std::pair<StringRef, StringRef>{"malloc", "mp_rt_malloc"},
+        {"free", "mp_rt_free"}}) {
+    auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(from);
+    if (!fn)
+      continue;
+    if (failed(SymbolTable::replaceAllSymbolUses(fn, StringAttr::get(ctx, to),
+                                                 module)))
+      continue;
+    fn.setSymName(to);
+  }
+}
+
+llvm::Expected<std::unique_ptr<CompiledStep>>
+CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    registerAllPasses();
+    return true;
+  }();
+  (void)initialized;
+
+  auto start = std::chrono::steady_clock::now();
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllToLLVMIRTranslations(registry);
+  MLIRContext context(registry);
+  context.disableMultithreading();
+
+  std::string diagnostics;
+  llvm::raw_string_ostream diagStream(diagnostics);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Remark)
+      return success();
+    diagStream << diag.getLocation() << ": ";
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      diagStream << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      diagStream << "warning: ";
+      break;
+    default:
+      diagStream << "note: ";
+    }
+    diagStream << diag << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      diagStream << "  note: " << note << "\n";
+    return success();
+  });
+
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(mlirText, ParserConfig(&context));
+  if (!module)
+    return makeError("cannot parse the input:\n" + diagnostics);
+  auto entry = module->lookupSymbol<func::FuncOp>(options.entry);
+  if (!entry)
+    return makeError("no function @" + options.entry + " in the input");
+
+  // Parameters: the step arguments passed at `wrt` positions.
+  llvm::DenseSet<unsigned> params;
+  entry.walk([&](mp::ValueAndGradOp vg) {
+    for (int64_t index : vg.getWrt())
+      if (auto arg = dyn_cast<BlockArgument>(vg.getArgs()[index]))
+        if (arg.getOwner() == &entry.getBody().front())
+          params.insert(arg.getArgNumber());
+  });
+
+  PassManager pm(&context);
+  if (!options.pipeline.empty() &&
+      failed(parsePassPipeline(options.pipeline, pm, diagStream)))
+    return makeError("invalid pipeline '" + options.pipeline + "':\n" +
+                     diagnostics);
+  if (failed(pm.run(*module)))
+    return makeError("compilation failed:\n" + diagnostics);
+  entry = module->lookupSymbol<func::FuncOp>(options.entry);
+  if (!entry)
+    return makeError("the pipeline removed @" + options.entry);
+
+  std::unique_ptr<CompiledStep> step(new CompiledStep());
+  step->impl = std::make_unique<Impl>();
+  if (llvm::Error err = readSignature(entry, params, step->sig))
+    return std::move(err);
+  if (step->sig.args.size() + 1 > kMaxCallArgs)
+    return makeError("too many arguments for the C call (" +
+                     Twine(step->sig.args.size()) + ")");
+
+  PassManager lower(&context);
+  ToCPUOptions cpuOptions;
+  buildToCPUPipeline(lower, cpuOptions);
+  if (failed(lower.run(*module)))
+    return makeError("lowering to LLVM failed:\n" + diagnostics);
+  renameAllocator(*module);
+  std::string symbol = "_mlir_ciface_" + options.entry;
+
+  if (!options.aot) {
+    auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!tmBuilder)
+      return tmBuilder.takeError();
+    tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    auto tm = tmBuilder->createTargetMachine();
+    if (!tm)
+      return tm.takeError();
+    ExecutionEngineOptions engineOptions;
+    std::function<llvm::Error(llvm::Module *)> transformer =
+        makeOptimizingTransformer(options.optLevel, 0, tm->get());
+    engineOptions.transformer = transformer;
+    engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+    auto engine =
+        ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+    if (!engine)
+      return engine.takeError();
+    (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap map;
+      map[interner("mp_rt_malloc")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_malloc),
+          llvm::JITSymbolFlags::Exported};
+      map[interner("mp_rt_free")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_free),
+          llvm::JITSymbolFlags::Exported};
+      return map;
+    });
+    auto fn = (*engine)->lookup(symbol);
+    if (!fn)
+      return fn.takeError();
+    step->impl->function = *fn;
+    step->impl->engine = std::move(*engine);
+  } else {
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
+    if (!llvmModule)
+      return makeError("translation to LLVM IR failed:\n" + diagnostics);
+    SmallString<128> irPath;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("mixprec-step", "ll", irPath))
+      return makeError("cannot create a temporary file: " + ec.message());
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream out(irPath, ec);
+      if (ec)
+        return makeError("cannot write " + irPath + ": " + ec.message());
+      llvmModule->print(out, nullptr);
+    }
+    std::string libPath = options.aotPath;
+    if (libPath.empty()) {
+      SmallString<128> tmp;
+      if (std::error_code ec =
+              llvm::sys::fs::createTemporaryFile("mixprec-step", "so", tmp))
+        return makeError("cannot create a temporary file: " + ec.message());
+      libPath = tmp.str().str();
+      step->impl->tempLibrary = libPath;
+    }
+    std::string runtimeDir = MIXPREC_RUNTIME_DIR;
+    std::string opt = "-O" + std::to_string(std::min(options.optLevel, 3u));
+    SmallVector<StringRef> argv{
+        MIXPREC_CLANG,          "-shared", "-fPIC", opt,    "-march=native",
+        "-Wno-override-module", irPath,    "-o",    libPath};
+    std::string libDirFlag = "-L" + runtimeDir;
+    std::string rpathFlag = "-Wl,-rpath," + runtimeDir;
+    argv.append({libDirFlag, rpathFlag, "-lmixprec_cpu_runtime", "-lm"});
+    std::string errMsg;
+    int rc = llvm::sys::ExecuteAndWait(MIXPREC_CLANG, argv, std::nullopt, {}, 0,
+                                       0, &errMsg);
+    llvm::sys::fs::remove(irPath);
+    if (rc != 0)
+      return makeError("building the AOT library with " + Twine(MIXPREC_CLANG) +
+                       " failed (exit " + Twine(rc) + ") " + errMsg);
+    step->impl->library = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!step->impl->library)
+      return makeError("dlopen " + libPath + ": " + dlerror());
+    step->impl->function = dlsym(step->impl->library, symbol.c_str());
+    if (!step->impl->function)
+      return makeError("symbol " + symbol + " not found in " + libPath);
+  }
+  step->compileMillis = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  return step;
+}
+
+/// Writes a memref descriptor {allocated, aligned, offset, sizes, strides}
+/// for a contiguous row-major tensor into `out`.
+static void writeDescriptor(const HostTensor &t, std::vector<int64_t> &out) {
+  out.push_back(reinterpret_cast<int64_t>(t.base ? t.base : t.data));
+  out.push_back(reinterpret_cast<int64_t>(t.data));
+  out.push_back(0);
+  for (int64_t d : t.spec.shape)
+    out.push_back(d);
+  int64_t stride = 1;
+  std::vector<int64_t> strides(t.spec.shape.size());
+  for (int64_t i = static_cast<int64_t>(t.spec.shape.size()) - 1; i >= 0; --i) {
+    strides[i] = stride;
+    stride *= t.spec.shape[i];
+  }
+  out.insert(out.end(), strides.begin(), strides.end());
+}
+
+llvm::Error CompiledStep::call(ArrayRef<HostTensor> args,
+                               std::vector<HostTensor> &results) {
+  if (args.size() != sig.args.size())
+    return makeError("expected " + Twine(sig.args.size()) + " arguments, got " +
+                     Twine(args.size()));
+  for (auto [i, t] : llvm::enumerate(args))
+    if (t.spec.shape != sig.args[i].shape || t.spec.dtype != sig.args[i].dtype)
+      return makeError("argument #" + Twine(i) + ": expected " +
+                       sig.args[i].str() + ", got " + t.spec.str());
+
+  // Descriptors live in one vector per argument so that pointers to them
+  // stay valid.
+  std::vector<std::vector<int64_t>> argDescs(args.size());
+  for (auto [i, t] : llvm::enumerate(args))
+    writeDescriptor(t, argDescs[i]);
+  size_t resultWords = 0;
+  for (const TensorSpec &r : sig.results)
+    resultWords += 3 + 2 * r.shape.size();
+  std::vector<int64_t> resultDesc(std::max<size_t>(resultWords, 1), 0);
+
+  std::vector<void *> callArgs;
+  if (!sig.results.empty())
+    callArgs.push_back(resultDesc.data());
+  for (auto &d : argDescs)
+    callArgs.push_back(d.data());
+  kThunks[callArgs.size()](impl->function, callArgs.data());
+
+  // Take ownership of the results; copy any that alias an argument or an
+  // earlier result, or that are not contiguous.
+  results.clear();
+  size_t offset = 0;
+  llvm::DenseSet<void *> seen;
+  for (const HostTensor &a : args)
+    seen.insert(a.base ? a.base : a.data);
+  for (const TensorSpec &spec : sig.results) {
+    int64_t *d = resultDesc.data() + offset;
+    size_t rank = spec.shape.size();
+    offset += 3 + 2 * rank;
+    void *allocated = reinterpret_cast<void *>(d[0]);
+    char *aligned = reinterpret_cast<char *>(d[1]);
+    char *first = aligned + d[2] * dtypeSize(spec.dtype);
+    bool contiguous = true;
+    int64_t expected = 1;
+    for (int64_t i = static_cast<int64_t>(rank) - 1; i >= 0; --i) {
+      if (spec.shape[i] != 1 && d[3 + rank + i] != expected)
+        contiguous = false;
+      expected *= spec.shape[i];
+    }
+    HostTensor t;
+    t.spec = spec;
+    bool fresh = seen.insert(allocated).second;
+    if (contiguous && fresh) {
+      t.base = allocated;
+      t.data = first;
+    } else {
+      t = allocateTensor(spec);
+      // Strided copy element by element (rare: aliasing or views).
+      size_t elem = dtypeSize(spec.dtype);
+      int64_t n = spec.numElements();
+      std::vector<int64_t> index(rank, 0);
+      for (int64_t k = 0; k < n; ++k) {
+        int64_t src = 0;
+        for (size_t j = 0; j < rank; ++j)
+          src += index[j] * d[3 + rank + j];
+        std::memcpy(static_cast<char *>(t.data) + k * elem, first + src * elem,
+                    elem);
+        for (int64_t j = static_cast<int64_t>(rank) - 1; j >= 0; --j) {
+          if (++index[j] < spec.shape[j])
+            break;
+          index[j] = 0;
+        }
+      }
+      // A fresh but strided buffer is ours to release once copied.
+      if (fresh)
+        mp_rt_free(allocated);
+    }
+    results.push_back(t);
+  }
+  return llvm::Error::success();
+}

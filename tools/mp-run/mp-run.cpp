@@ -1,0 +1,569 @@
+//===- mp-run.cpp - compile and train a training graph --------------------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// mp-run FILE.mlir compiles the step function of a training graph with the
+// mixed-precision pipeline and the CPU backend (JIT or AOT), then trains:
+// it threads parameters, optimizer state and the loss-scale state from step
+// to step, on data from --inputs or on a deterministic synthetic task whose
+// labels come from a fixed random teacher, prints progress and a final
+// table, and writes a JSON report.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Driver/CompiledStep.h"
+#include "mixprec_cpu_runtime.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <random>
+#include <sys/resource.h>
+
+using namespace mixprec;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<FILE.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> entry("entry", cl::desc("Step function"),
+                                  cl::init("train_step"));
+static cl::opt<std::string> target("target", cl::desc("cpu | cuda"),
+                                   cl::init("cpu"));
+static cl::opt<std::string> policy("policy",
+                                   cl::desc("Precision policy (DESIGN §5)"),
+                                   cl::init("mixed_bfloat16"));
+static cl::opt<std::string> lossScaling(
+    "loss-scaling",
+    cl::desc("mp-loss-scaling options, e.g. \"mode=dynamic init-scale=1024\""),
+    cl::init("mode=dynamic"));
+static cl::opt<int> steps("steps", cl::desc("Training steps"), cl::init(100));
+static cl::opt<std::string>
+    inputsDir("inputs", cl::desc("Directory with argN.npy per argument"));
+static cl::opt<unsigned> seed("seed", cl::desc("Synthetic data seed"),
+                              cl::init(0));
+static cl::opt<int>
+    numBatches("batches", cl::desc("Distinct synthetic batches"), cl::init(8));
+static cl::opt<std::string>
+    task("task",
+         cl::desc("Synthetic targets: classify (one-hot of a random "
+                  "teacher's argmax) | regress (tanh of it)"),
+         cl::init("classify"));
+static cl::opt<int> printEvery("print-every",
+                               cl::desc("Progress line every N steps"),
+                               cl::init(10));
+static cl::opt<std::string> reportPath("report",
+                                       cl::desc("Write a JSON report here"));
+static cl::opt<bool> aot("aot",
+                         cl::desc("Compile ahead of time to a shared "
+                                  "library instead of JIT"),
+                         cl::init(false));
+static cl::opt<std::string> aotPath("aot-output",
+                                    cl::desc("Keep the AOT library here"));
+static cl::opt<bool> printIR("print-pipeline",
+                             cl::desc("Print the pass pipeline and exit"),
+                             cl::init(false));
+
+[[noreturn]] static void fail(const llvm::Twine &message) {
+  llvm::errs() << "mp-run: error: " << message << "\n";
+  std::exit(1);
+}
+
+//===----------------------------------------------------------------------===//
+// Element conversion
+//===----------------------------------------------------------------------===//
+
+static double readElement(const HostTensor &t, int64_t i) {
+  const char *p =
+      static_cast<const char *>(t.data) + i * dtypeSize(t.spec.dtype);
+  switch (t.spec.dtype) {
+  case DType::F32:
+    return *reinterpret_cast<const float *>(p);
+  case DType::F64:
+    return *reinterpret_cast<const double *>(p);
+  case DType::BF16: {
+    uint32_t bits =
+        static_cast<uint32_t>(*reinterpret_cast<const uint16_t *>(p)) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  case DType::F16: {
+    llvm::APFloat v(llvm::APFloat::IEEEhalf(),
+                    llvm::APInt(16, *reinterpret_cast<const uint16_t *>(p)));
+    return v.convertToDouble();
+  }
+  case DType::I1:
+  case DType::I8:
+    return *reinterpret_cast<const int8_t *>(p);
+  case DType::I32:
+    return *reinterpret_cast<const int32_t *>(p);
+  case DType::I64:
+    return static_cast<double>(*reinterpret_cast<const int64_t *>(p));
+  }
+  return 0;
+}
+
+static void writeElement(HostTensor &t, int64_t i, double v) {
+  char *p = static_cast<char *>(t.data) + i * dtypeSize(t.spec.dtype);
+  switch (t.spec.dtype) {
+  case DType::F32:
+    *reinterpret_cast<float *>(p) = static_cast<float>(v);
+    return;
+  case DType::F64:
+    *reinterpret_cast<double *>(p) = v;
+    return;
+  case DType::BF16:
+  case DType::F16: {
+    llvm::APFloat f(v);
+    bool loses;
+    f.convert(t.spec.dtype == DType::BF16 ? llvm::APFloat::BFloat()
+                                          : llvm::APFloat::IEEEhalf(),
+              llvm::APFloat::rmNearestTiesToEven, &loses);
+    *reinterpret_cast<uint16_t *>(p) =
+        static_cast<uint16_t>(f.bitcastToAPInt().getZExtValue());
+    return;
+  }
+  case DType::I1:
+  case DType::I8:
+    *reinterpret_cast<int8_t *>(p) = static_cast<int8_t>(v);
+    return;
+  case DType::I32:
+    *reinterpret_cast<int32_t *>(p) = static_cast<int32_t>(v);
+    return;
+  case DType::I64:
+    *reinterpret_cast<int64_t *>(p) = static_cast<int64_t>(v);
+    return;
+  }
+}
+
+static bool isFloat(DType t) {
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 ||
+         t == DType::BF16;
+}
+
+//===----------------------------------------------------------------------===//
+// .npy input
+//===----------------------------------------------------------------------===//
+
+static HostTensor readNpy(llvm::StringRef path, const TensorSpec &expected,
+                          unsigned argIndex) {
+  auto what = [&](const llvm::Twine &msg) {
+    fail("argument #" + llvm::Twine(argIndex) + " (" + path + "): " + msg);
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    what("cannot read: " + buffer.getError().message());
+  llvm::StringRef data = (*buffer)->getBuffer();
+  if (data.size() < 10 || !data.starts_with("\x93NUMPY"))
+    what("not a .npy file");
+  unsigned major = static_cast<unsigned char>(data[6]);
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = static_cast<unsigned char>(data[8]) |
+                (static_cast<unsigned char>(data[9]) << 8);
+    headerStart = 10;
+  } else {
+    if (data.size() < 12)
+      what("truncated header");
+    headerLen = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLen |= static_cast<size_t>(static_cast<unsigned char>(data[8 + i]))
+                   << (8 * i);
+    headerStart = 12;
+  }
+  if (headerStart + headerLen > data.size())
+    what("truncated header");
+  llvm::StringRef header = data.substr(headerStart, headerLen);
+  auto field = [&](llvm::StringRef key) {
+    size_t at = header.find("'" + key.str() + "'");
+    if (at == llvm::StringRef::npos)
+      what("header has no '" + key + "'");
+    llvm::StringRef rest = header.substr(at + key.size() + 2).ltrim(": ");
+    return rest;
+  };
+  llvm::StringRef descr = field("descr");
+  descr = descr.drop_front().take_until([](char c) { return c == '\''; });
+  if (field("fortran_order").starts_with("True"))
+    what("Fortran-order arrays are not supported");
+  llvm::StringRef shapeText = field("shape");
+  shapeText =
+      shapeText.drop_front().take_until([](char c) { return c == ')'; });
+  std::vector<int64_t> shape;
+  llvm::SmallVector<llvm::StringRef> dims;
+  shapeText.split(dims, ',', -1, false);
+  for (llvm::StringRef d : dims) {
+    d = d.trim();
+    if (d.empty())
+      continue;
+    int64_t v;
+    if (d.getAsInteger(10, v))
+      what("bad shape '" + shapeText + "'");
+    shape.push_back(v);
+  }
+  std::map<std::string, DType> descrs = {
+      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<f2", DType::F16},
+      {"|b1", DType::I1},  {"|i1", DType::I8},  {"<i4", DType::I32},
+      {"<i8", DType::I64}, {"<V2", DType::BF16}};
+  auto it = descrs.find(descr.str());
+  if (it == descrs.end())
+    what("unsupported dtype '" + descr + "'");
+  if (it->second != expected.dtype)
+    what("dtype " + dtypeName(it->second) + " but the argument is " +
+         dtypeName(expected.dtype));
+  if (shape != expected.shape) {
+    TensorSpec got{shape, it->second};
+    what("shape " + got.str() + " but the argument is " + expected.str());
+  }
+  size_t payload = headerStart + headerLen;
+  if (data.size() - payload != expected.numBytes())
+    what("payload has " + llvm::Twine(data.size() - payload) +
+         " bytes, expected " + llvm::Twine(expected.numBytes()));
+  HostTensor t = allocateTensor(expected);
+  std::memcpy(t.data, data.data() + payload, expected.numBytes());
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// Options helpers
+//===----------------------------------------------------------------------===//
+
+/// Value of `key=` in an option string like "mode=dynamic init-scale=1024".
+static std::optional<std::string> optionValue(llvm::StringRef options,
+                                              llvm::StringRef key) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  options.split(parts, ' ', -1, false);
+  std::optional<std::string> value;
+  for (llvm::StringRef p : parts) {
+    auto [k, v] = p.split('=');
+    if (k.trim() == key)
+      value = v.trim().str();
+  }
+  return value;
+}
+
+static llvm::StringRef roleName(Role r) {
+  switch (r) {
+  case Role::Data:
+    return "data";
+  case Role::Param:
+    return "param";
+  case Role::State:
+    return "state";
+  case Role::Update:
+    return "update";
+  case Role::LossScale:
+    return "loss_scale";
+  case Role::Tracker:
+    return "growth_tracker";
+  case Role::Hysteresis:
+    return "hysteresis";
+  case Role::Overflow:
+    return "overflow";
+  case Role::Loss:
+    return "loss";
+  case Role::Other:
+    return "other";
+  }
+  return "?";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "mp-run: compile a mixprec training graph and train it\n\n"
+      "  mp-run examples/mlp.mlir --policy mixed_bfloat16 --steps 200\n");
+
+  if (target == "cuda")
+    fail("--target cuda: this build has no CUDA backend yet (the NVPTX "
+         "pipeline is tracked separately); use --target cpu");
+  if (target != "cpu")
+    fail("--target must be cpu or cuda, got '" + target + "'");
+  if (task != "classify" && task != "regress")
+    fail("--task must be classify or regress, got '" + task + "'");
+  if (steps < 0)
+    fail("--steps must be >= 0");
+
+  auto file = llvm::MemoryBuffer::getFile(inputFile);
+  if (!file)
+    fail("cannot read " + inputFile + ": " + file.getError().message());
+
+  CompileOptions options;
+  options.entry = entry;
+  options.aot = aot;
+  options.aotPath = aotPath;
+  options.pipeline = "builtin.module(mp-mixed-precision{policy=" + policy +
+                     " target=cpu " + lossScaling + "})";
+  if (printIR) {
+    llvm::outs() << options.pipeline << "\n";
+    return 0;
+  }
+
+  auto compiled = CompiledStep::compile((*file)->getBuffer(), options);
+  if (!compiled) {
+    std::string msg = llvm::toString(compiled.takeError());
+    llvm::errs() << "mp-run: error: " << msg;
+    if (!llvm::StringRef(msg).ends_with("\n"))
+      llvm::errs() << "\n";
+    return 1;
+  }
+  CompiledStep &step = **compiled;
+  const StepSignature &sig = step.signature();
+  if (sig.lossResult < 0)
+    fail("@" + entry + " returns no 0-d float loss");
+
+  // Arguments.
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<HostTensor> args(sig.args.size());
+  std::vector<unsigned> dataArgs;
+  double initScale = 32768.0;
+  if (auto v = optionValue(lossScaling, "init-scale"))
+    initScale = std::strtod(v->c_str(), nullptr);
+  int64_t hysteresis = 1;
+  if (auto v = optionValue(lossScaling, "hysteresis"))
+    hysteresis = std::strtoll(v->c_str(), nullptr, 10);
+
+  for (auto [i, spec] : llvm::enumerate(sig.args)) {
+    Role role = sig.argRoles[i];
+    if (role == Role::Data) {
+      dataArgs.push_back(i);
+      continue;
+    }
+    std::string path = inputsDir.empty()
+                           ? ""
+                           : (inputsDir + "/arg" + std::to_string(i) + ".npy");
+    if (!path.empty() && llvm::sys::fs::exists(path)) {
+      args[i] = readNpy(path, spec, i);
+      continue;
+    }
+    HostTensor t = allocateTensor(spec);
+    int64_t n = spec.numElements();
+    if (role == Role::LossScale) {
+      writeElement(t, 0, initScale);
+    } else if (role == Role::Hysteresis) {
+      writeElement(t, 0, static_cast<double>(hysteresis));
+    } else if (role == Role::Param) {
+      std::string kind = sig.argInit[i];
+      if (kind.empty())
+        kind = spec.shape.size() >= 2 ? "glorot" : "zeros";
+      if (kind == "ones") {
+        for (int64_t k = 0; k < n; ++k)
+          writeElement(t, k, 1.0);
+      } else if (kind == "glorot") {
+        int64_t fanOut = spec.shape.empty() ? 1 : spec.shape.back();
+        int64_t fanIn = std::max<int64_t>(1, n / std::max<int64_t>(fanOut, 1));
+        double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
+        std::uniform_real_distribution<double> uniform(-limit, limit);
+        for (int64_t k = 0; k < n; ++k)
+          writeElement(t, k, uniform(rng));
+      } else if (kind == "normal") {
+        for (int64_t k = 0; k < n; ++k)
+          writeElement(t, k, 0.02 * normal(rng));
+      }
+    }
+    args[i] = t;
+  }
+
+  // Data batches: from --inputs (one fixed batch), or synthetic.
+  std::vector<std::vector<HostTensor>> batches;
+  bool haveFiles = !inputsDir.empty();
+  if (haveFiles) {
+    std::vector<HostTensor> batch;
+    for (unsigned i : dataArgs) {
+      std::string path = inputsDir + "/arg" + std::to_string(i) + ".npy";
+      if (!llvm::sys::fs::exists(path))
+        fail("argument #" + llvm::Twine(i) + ": " + path + " does not exist");
+      batch.push_back(readNpy(path, sig.args[i], i));
+    }
+    batches.push_back(std::move(batch));
+  } else if (!dataArgs.empty()) {
+    for (unsigned i : dataArgs)
+      if (!isFloat(sig.args[i].dtype))
+        fail("argument #" + llvm::Twine(i) + " (" + sig.args[i].str() +
+             "): synthetic data is float only; pass --inputs");
+    const TensorSpec &xs = sig.args[dataArgs.front()];
+    const TensorSpec *ys =
+        dataArgs.size() >= 2 ? &sig.args[dataArgs.back()] : nullptr;
+    int64_t rows = ys && !ys->shape.empty() ? ys->shape[0] : 1;
+    int64_t xFeat = xs.numElements() / rows;
+    int64_t yFeat = ys ? ys->numElements() / rows : 0;
+    if (ys && xs.numElements() % rows != 0)
+      fail("synthetic teacher: argument #" + llvm::Twine(dataArgs.front()) +
+           " " + xs.str() + " does not split into " + llvm::Twine(rows) +
+           " rows like the target " + ys->str() + "; pass --inputs");
+    std::vector<double> teacher(static_cast<size_t>(xFeat * yFeat));
+    for (double &v : teacher)
+      v = normal(rng) / std::sqrt(static_cast<double>(xFeat));
+    for (int b = 0; b < std::max(1, static_cast<int>(numBatches)); ++b) {
+      std::vector<HostTensor> batch;
+      for (unsigned i : dataArgs)
+        batch.push_back(allocateTensor(sig.args[i]));
+      HostTensor &x = batch.front();
+      std::vector<double> xv(xs.numElements());
+      for (int64_t k = 0; k < xs.numElements(); ++k) {
+        xv[k] = normal(rng);
+        writeElement(x, k, xv[k]);
+      }
+      for (size_t j = 1; j + 1 < batch.size(); ++j)
+        for (int64_t k = 0; k < batch[j].spec.numElements(); ++k)
+          writeElement(batch[j], k, normal(rng));
+      if (ys) {
+        HostTensor &y = batch.back();
+        for (int64_t r = 0; r < rows; ++r) {
+          std::vector<double> logits(yFeat, 0.0);
+          for (int64_t a = 0; a < xFeat; ++a) {
+            double xa = xv[r * xFeat + a];
+            for (int64_t c = 0; c < yFeat; ++c)
+              logits[c] += xa * teacher[a * yFeat + c];
+          }
+          if (task == "classify") {
+            int64_t best =
+                std::max_element(logits.begin(), logits.end()) - logits.begin();
+            for (int64_t c = 0; c < yFeat; ++c)
+              writeElement(y, r * yFeat + c, c == best ? 1.0 : 0.0);
+          } else {
+            for (int64_t c = 0; c < yFeat; ++c)
+              writeElement(y, r * yFeat + c, std::tanh(logits[c]));
+          }
+        }
+      }
+      batches.push_back(std::move(batch));
+    }
+  }
+
+  // Which argument receives each state result.
+  auto argWithRole = [&](Role r) {
+    for (auto [i, role] : llvm::enumerate(sig.argRoles))
+      if (role == r)
+        return static_cast<int>(i);
+    return -1;
+  };
+
+  llvm::outs() << "mp-run: " << inputFile << " @" << entry << "  policy "
+               << policy << "  loss-scaling \"" << lossScaling << "\"  "
+               << (aot ? "AOT" : "JIT") << "  compiled in "
+               << llvm::format("%.0f", step.compileMs()) << " ms\n";
+  for (auto [i, spec] : llvm::enumerate(sig.args))
+    llvm::outs() << "  arg " << i << ": " << spec.str() << " "
+                 << roleName(sig.argRoles[i]) << "\n";
+
+  llvm::json::Array stepLog;
+  double initialLoss = NAN, finalLoss = NAN, totalMs = 0;
+  int skipped = 0, timedSteps = 0;
+  int scaleArg = argWithRole(Role::LossScale);
+  mp_rt_reset_peak();
+  for (int s = 0; s < steps; ++s) {
+    if (!batches.empty()) {
+      auto &batch = batches[s % batches.size()];
+      for (auto [k, i] : llvm::enumerate(dataArgs))
+        args[i] = batch[k];
+    }
+    double scale = scaleArg >= 0 ? readElement(args[scaleArg], 0) : 1.0;
+    std::vector<HostTensor> results;
+    auto t0 = std::chrono::steady_clock::now();
+    if (llvm::Error err = step.call(args, results))
+      fail(llvm::toString(std::move(err)));
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
+    if (s > 0) { // the first call includes lazy JIT materialisation
+      totalMs += ms;
+      ++timedSteps;
+    }
+    double loss = readElement(results[sig.lossResult], 0);
+    bool overflow = sig.overflowResult >= 0 &&
+                    readElement(results[sig.overflowResult], 0) != 0;
+    skipped += overflow;
+    if (s == 0)
+      initialLoss = loss;
+    finalLoss = loss;
+    for (auto [r, role] : llvm::enumerate(sig.resultRoles)) {
+      int into = -1;
+      if (role == Role::Update)
+        into = sig.updates[r];
+      else if (role == Role::LossScale || role == Role::Tracker ||
+               role == Role::Hysteresis)
+        into = argWithRole(role);
+      if (into >= 0) {
+        freeTensor(args[into]);
+        args[into] = results[r];
+      } else {
+        freeTensor(results[r]);
+      }
+    }
+    stepLog.push_back(llvm::json::Object{{"step", s},
+                                         {"loss", loss},
+                                         {"scale", scale},
+                                         {"overflow", overflow},
+                                         {"ms", ms}});
+    if (printEvery > 0 && ((s + 1) % printEvery == 0 || s == 0))
+      llvm::outs() << llvm::format("step %5d  loss %10.6f  scale %10g  "
+                                   "skipped %4d  %8.3f ms/step\n",
+                                   s + 1, loss, scale, skipped,
+                                   timedSteps ? totalMs / timedSteps : ms);
+  }
+  double msPerStep = timedSteps ? totalMs / timedSteps : NAN;
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  int64_t peakRss = static_cast<int64_t>(usage.ru_maxrss) * 1024;
+  int64_t peakTensorBytes = mp_rt_peak_bytes();
+
+  llvm::outs() << "\n"
+               << llvm::format("%-22s %s\n", "policy", policy.c_str())
+               << llvm::format("%-22s %s\n", "loss scaling",
+                               lossScaling.c_str())
+               << llvm::format("%-22s %d\n", "steps", (int)steps)
+               << llvm::format("%-22s %.6f\n", "initial loss", initialLoss)
+               << llvm::format("%-22s %.6f\n", "final loss", finalLoss)
+               << llvm::format("%-22s %d\n", "skipped steps", skipped)
+               << llvm::format("%-22s %.3f\n", "ms/step", msPerStep)
+               << llvm::format("%-22s %.0f\n", "compile ms", step.compileMs())
+               << llvm::format("%-22s %.1f MiB\n", "peak tensor memory",
+                               peakTensorBytes / 1048576.0)
+               << llvm::format("%-22s %.1f MiB\n", "peak RSS",
+                               peakRss / 1048576.0);
+
+  if (!reportPath.empty()) {
+    llvm::json::Object config{{"file", std::string(inputFile)},
+                              {"entry", std::string(entry)},
+                              {"target", std::string(target)},
+                              {"policy", std::string(policy)},
+                              {"loss_scaling", std::string(lossScaling)},
+                              {"steps", static_cast<int>(steps)},
+                              {"seed", static_cast<int64_t>(seed)},
+                              {"task", std::string(task)},
+                              {"backend", aot ? "aot" : "jit"},
+                              {"inputs", std::string(inputsDir)}};
+    llvm::json::Object summary{{"initial_loss", initialLoss},
+                               {"final_loss", finalLoss},
+                               {"skipped_steps", skipped},
+                               {"ms_per_step", msPerStep},
+                               {"compile_ms", step.compileMs()},
+                               {"peak_rss_bytes", peakRss},
+                               {"peak_tensor_bytes", peakTensorBytes}};
+    llvm::json::Object report{{"config", std::move(config)},
+                              {"steps", std::move(stepLog)},
+                              {"summary", std::move(summary)}};
+    std::error_code ec;
+    llvm::raw_fd_ostream out(reportPath, ec);
+    if (ec)
+      fail("cannot write " + reportPath + ": " + ec.message());
+    out << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+  }
+  return 0;
+}
