@@ -28,6 +28,39 @@ def MPCleanup : Pass<"mp-cleanup"> {
   ];
 }
 
+def MPDifferentiate : Pass<"mp-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Expand mp.value_and_grad into forward + reverse-mode backward IR";
+  let description = [{
+    Replaces every `mp.value_and_grad @f(args) [scale(%s)] {wrt = ...}` by
+    the inlined body of `@f` (calls inside it inlined too) followed by a
+    reverse-mode backward pass that computes the gradients of the `wrt`
+    arguments; with `scale(%s)` the cotangent seed is `%s`, so the results
+    are the gradients of `loss * s`. Only values on a path from a `wrt`
+    argument to the loss get adjoints. Adjoints have the type of their
+    primal value: the adjoint of a narrowing cast is the widening cast and
+    vice versa, contraction adjoints are contractions (linalg.matmul with
+    transposed operands for matmul) run in the forward compute dtype.
+
+    An op on the differentiated path without an adjoint rule, recursion,
+    a call to a function without a body, or a dynamic shape is an error at
+    the op's location ("mp-differentiate: no adjoint rule for 'foo.bar'");
+    the IR is then left unchanged. `@f` is kept, unless it is private and
+    has no other user. See docs/differentiate.md for the rules.
+
+    ```
+    mp-opt --mp-differentiate examples/mlp.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::mp::MPDialect"];
+  let statistics = [
+    Statistic<"numExpanded", "expanded", "mp.value_and_grad ops expanded">
+  ];
+}
+
 def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
   let summary = "Loss scaling, unscale, all-finite check and guarded update";
   let description = [{
