@@ -8,6 +8,7 @@
 #include "mixprec/Conversion/Pipelines.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
+#include "mixprec/Dialect/MP/Utils/PrecisionClassModels.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -21,6 +22,7 @@ void mixprec::registerAllDialects(mlir::DialectRegistry &registry) {
   registerMPDialect(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::mp::registerPrecisionClassExternalModels(registry);
 }
 
 void mixprec::registerMixPrecPasses() {

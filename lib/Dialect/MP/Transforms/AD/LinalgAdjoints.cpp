@@ -1,0 +1,734 @@
+//===- LinalgAdjoints.cpp - adjoints of linalg structured ops -------------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// Adjoints of linalg ops on tensors. Contractions differentiate to
+// contractions: the adjoints of linalg.matmul / batch_matmul are matmuls with
+// transposed operands (expressed with indexing maps, no copy), the adjoints
+// of a convolution are linalg.generic contractions. Everything else whose
+// body is elementwise or a sum / max / min reduction is differentiated
+// structurally: one linalg.generic per differentiated operand, over the same
+// iteration space, whose body is the reverse sweep of the forward body.
+//
+// Precision: a contraction's adjoint takes the incoming cotangent in the
+// element type of the operand it differentiates (the compute type after
+// mp-autocast), accumulates in the forward accumulator type when that is
+// wider, and rounds to the operand's type once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgAdjoints.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace mlir::mp;
+using namespace mlir::mp::ad;
+
+static InFlightDiagnostic emitNoRule(Operation *op, StringRef why) {
+  return op->emitError() << "mp-differentiate: no adjoint rule for '"
+                         << op->getName() << "': " << why;
+}
+
+static Type elementTypeOf(Value v) { return getElementTypeOrSelf(v.getType()); }
+
+/// The wider of two float types (the first on a tie).
+static Type widerFloat(Type a, Type b) {
+  return cast<FloatType>(b).getWidth() > cast<FloatType>(a).getWidth() ? b : a;
+}
+
+/// Adds `result` (of element type `accType`) to the adjoint of `target`:
+/// rounds it to the target's type first. With `inPlace`, `result` already
+/// includes the previous adjoint and replaces it.
+static void commit(OpBuilder &b, Location loc, AdjointState &st, Value target,
+                   Value result, bool inPlace) {
+  Value cast = castElements(b, loc, result, elementTypeOf(target));
+  if (inPlace)
+    st.setAdjoint(target, cast);
+  else
+    st.addAdjoint(b, loc, target, cast);
+}
+
+/// The init of a contraction adjoint accumulating in `accType`: the current
+/// adjoint of `target` when the types agree (accumulate in place, no extra
+/// add), else zeros.
+static Value contractionInit(OpBuilder &b, Location loc, AdjointState &st,
+                             Value target, Type accType, bool &inPlace) {
+  auto type = cast<RankedTensorType>(target.getType());
+  inPlace = false;
+  if (accType == type.getElementType())
+    if (Value acc = st.takeAdjoint(target)) {
+      inPlace = true;
+      return acc;
+    }
+  return zerosOf(b, loc, type.clone(accType));
+}
+
+/// Body of a contraction generic: acc + a * c, computed in the acc type.
+static void buildMulAddBody(OpBuilder &nb, Location l, ValueRange args) {
+  Type accType = args.back().getType();
+  Value a = castElements(nb, l, args[0], accType);
+  Value c = castElements(nb, l, args[1], accType);
+  Value prod = arith::MulFOp::create(nb, l, a, c);
+  linalg::YieldOp::create(
+      nb, l, ValueRange{arith::AddFOp::create(nb, l, args.back(), prod)});
+}
+
+//===----------------------------------------------------------------------===//
+// matmul / batch_matmul
+//===----------------------------------------------------------------------===//
+
+/// True when every indexing map of the contraction is a permutation of its
+/// operand's dims (no broadcast), with the batch dim first for batch_matmul.
+static bool isPlainContraction(linalg::LinalgOp op, unsigned rank) {
+  for (AffineMap m : op.getIndexingMapsArray()) {
+    if (m.getNumResults() != rank || !m.isProjectedPermutation())
+      return false;
+    if (rank == 3 && m.getDimPosition(0) != 0)
+      return false;
+  }
+  return op.getNumDpsInputs() == 2 && op.getNumDpsInits() == 1;
+}
+
+template <typename MatmulTy>
+static LogicalResult matmulRule(OpBuilder &b, linalg::LinalgOp op,
+                                AdjointState &st, unsigned rank) {
+  Location loc = op.getLoc();
+  Value g = st.getAdjoint(op->getResult(0));
+  if (!g)
+    return success();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Value operands[2] = {op.getDpsInputs()[0], op.getDpsInputs()[1]};
+  Value init = op.getDpsInits()[0];
+  unsigned numLoops = rank + 1;
+  MLIRContext *ctx = b.getContext();
+
+  // C = A * B + C0: C0's adjoint is g.
+  st.addAdjoint(b, loc, init, g);
+
+  for (unsigned target = 0; target < 2; ++target) {
+    Value t = operands[target];
+    if (!st.isActive(t))
+      continue;
+    unsigned other = 1 - target;
+    // New loop order: the target's dims in its storage order, then the dim
+    // it does not index (the contracted dim of the adjoint).
+    SmallVector<unsigned> order;
+    for (AffineExpr e : maps[target].getResults())
+      order.push_back(cast<AffineDimExpr>(e).getPosition());
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (!maps[target].isFunctionOfDim(d))
+        order.push_back(d);
+    SmallVector<AffineExpr> rename(numLoops);
+    for (auto [i, old] : llvm::enumerate(order))
+      rename[old] = getAffineDimExpr(i, ctx);
+    auto renamed = [&](AffineMap m) {
+      return m.replaceDimsAndSymbols(rename, {}, numLoops, 0);
+    };
+    AffineMap gMap = renamed(maps[2]), oMap = renamed(maps[other]);
+    AffineMap outMap = renamed(maps[target]);
+
+    Type targetType = elementTypeOf(t);
+    Type accType = widerFloat(targetType, elementTypeOf(init));
+    Value gIn = castElements(b, loc, g, targetType);
+    bool inPlace;
+    Value acc = contractionInit(b, loc, st, t, accType, inPlace);
+    // The LHS is the operand indexed by the adjoint's row dim.
+    Value lhs = gIn, rhs = operands[other];
+    AffineMap lhsMap = gMap, rhsMap = oMap;
+    if (!gMap.isFunctionOfDim(rank - 2)) {
+      std::swap(lhs, rhs);
+      std::swap(lhsMap, rhsMap);
+    }
+    auto mm = MatmulTy::create(b, loc, TypeRange{acc.getType()},
+                               ValueRange{lhs, rhs}, ValueRange{acc});
+    SmallVector<AffineMap> newMaps = {lhsMap, rhsMap, outMap};
+    if (newMaps != MatmulTy::getDefaultIndexingMaps(ctx))
+      mm.setIndexingMapsAttr(b.getAffineMapArrayAttr(newMaps));
+    commit(b, loc, st, t, mm->getResult(0), inPlace);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// conv_2d_nhwc_hwcf and 2-D pooling
+//===----------------------------------------------------------------------===//
+
+/// g (N x OH x OW x C) scattered into zeros of N x (H+Ph) x (W+Pw) x C at
+/// offset (Ph, Pw) with the forward strides: the "transposed convolution"
+/// input, so that the adjoint of a strided, dilated window op is a gather.
+static Value dilateAndPad(OpBuilder &b, Location loc, Value g, int64_t h,
+                          int64_t w, int64_t ph, int64_t pw, int64_t sh,
+                          int64_t sw) {
+  auto type = cast<RankedTensorType>(g.getType());
+  ArrayRef<int64_t> s = type.getShape();
+  auto padded = RankedTensorType::get({s[0], h + ph, w + pw, s[3]},
+                                      type.getElementType());
+  Value zeros = zerosOf(b, loc, padded);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(ph),
+                                       b.getIndexAttr(pw), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes,
+      strides = {b.getIndexAttr(1), b.getIndexAttr(sh), b.getIndexAttr(sw),
+                 b.getIndexAttr(1)};
+  for (int64_t d : s)
+    sizes.push_back(b.getIndexAttr(d));
+  return tensor::InsertSliceOp::create(b, loc, g, zeros, offsets, sizes,
+                                       strides);
+}
+
+struct WindowAttrs {
+  int64_t sh, sw, dh, dw;
+};
+
+template <typename OpTy> static WindowAttrs windowAttrs(OpTy op) {
+  auto s = llvm::to_vector(op.getStrides().template getValues<int64_t>());
+  auto d = llvm::to_vector(op.getDilations().template getValues<int64_t>());
+  return {s[0], s[1], d[0], d[1]};
+}
+
+static LogicalResult convRule(OpBuilder &b, linalg::Conv2DNhwcHwcfOp op,
+                              AdjointState &st) {
+  Location loc = op.getLoc();
+  Value g = st.getAdjoint(op->getResult(0));
+  if (!g)
+    return success();
+  MLIRContext *ctx = b.getContext();
+  Value input = op.getInputs()[0], filter = op.getInputs()[1];
+  Value init = op.getOutputs()[0];
+  st.addAdjoint(b, loc, init, g);
+  WindowAttrs w = windowAttrs(op);
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> fs = cast<RankedTensorType>(filter.getType()).getShape();
+  auto par = utils::IteratorType::parallel,
+       red = utils::IteratorType::reduction;
+  SmallVector<utils::IteratorType> iters = {par, par, par, par, red, red, red};
+  Type outType = elementTypeOf(init);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+
+  if (st.isActive(filter)) {
+    // dF[kh,kw,c,f] = sum_{n,oh,ow} I[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+    //                               * g[n, oh, ow, f]
+    // loops (kh, kw, c, f, n, oh, ow).
+    Type et = elementTypeOf(filter);
+    Type accType = widerFloat(et, outType);
+    Value gIn = castElements(b, loc, g, et);
+    bool inPlace;
+    Value acc = contractionInit(b, loc, st, filter, accType, inPlace);
+    AffineMap iMap = AffineMap::get(
+        7, 0,
+        {d(4), d(5) * w.sh + d(0) * w.dh, d(6) * w.sw + d(1) * w.dw, d(2)},
+        ctx);
+    AffineMap gMap = AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx);
+    AffineMap oMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{acc.getType()}, ValueRange{input, gIn},
+        ValueRange{acc}, ArrayRef<AffineMap>{iMap, gMap, oMap}, iters,
+        buildMulAddBody);
+    commit(b, loc, st, filter, gen.getResult(0), inPlace);
+  }
+
+  if (st.isActive(input)) {
+    // dI[n,h,w,c] = sum_{kh,kw,f} gd[n, h + Ph - kh*dh, w + Pw - kw*dw, f]
+    //                              * F[kh, kw, c, f]
+    // with gd = g dilated by the strides and padded by P = (K-1)*dilation;
+    // loops (n, h, w, c, kh, kw, f).
+    Type et = elementTypeOf(input);
+    Type accType = widerFloat(et, outType);
+    int64_t ph = (fs[0] - 1) * w.dh, pw = (fs[1] - 1) * w.dw;
+    Value gd = dilateAndPad(b, loc, castElements(b, loc, g, et), in[1], in[2],
+                            ph, pw, w.sh, w.sw);
+    bool inPlace;
+    Value acc = contractionInit(b, loc, st, input, accType, inPlace);
+    AffineMap gMap = AffineMap::get(
+        7, 0, {d(0), d(1) + ph - d(4) * w.dh, d(2) + pw - d(5) * w.dw, d(6)},
+        ctx);
+    AffineMap fMap = AffineMap::get(7, 0, {d(4), d(5), d(3), d(6)}, ctx);
+    AffineMap oMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{acc.getType()}, ValueRange{gd, filter},
+        ValueRange{acc}, ArrayRef<AffineMap>{gMap, fMap, oMap}, iters,
+        buildMulAddBody);
+    commit(b, loc, st, input, gen.getResult(0), inPlace);
+  }
+  return success();
+}
+
+enum class PoolKind { Sum, Max, Min };
+
+template <typename OpTy>
+static LogicalResult poolRule(OpBuilder &b, OpTy op, AdjointState &st,
+                              PoolKind kind) {
+  Location loc = op.getLoc();
+  Value g = st.getAdjoint(op->getResult(0));
+  if (!g)
+    return success();
+  MLIRContext *ctx = b.getContext();
+  Value input = op.getInputs()[0], window = op.getInputs()[1];
+  Value init = op.getOutputs()[0], result = op->getResult(0);
+  if (st.isActive(init)) {
+    Value contribution = g;
+    if (kind != PoolKind::Sum) {
+      Value hit = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, init,
+                                        result);
+      contribution = arith::SelectOp::create(
+          b, loc, hit, g, constantFloat(b, loc, g.getType(), 0.0));
+    }
+    st.addAdjoint(b, loc, init, contribution);
+  }
+  if (!st.isActive(input))
+    return success();
+
+  // dI[n,h,w,c] = sum_{kh,kw} gd[n, h + Ph - kh*dh, w + Pw - kw*dw, c]
+  //                           (* [I[n,h,w,c] == yd[same]] for max / min)
+  // loops (n, h, w, c, kh, kw); the window operand gives kh, kw their bounds.
+  WindowAttrs w = windowAttrs(op);
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> ws = cast<RankedTensorType>(window.getType()).getShape();
+  int64_t ph = (ws[0] - 1) * w.dh, pw = (ws[1] - 1) * w.dw;
+  Type et = elementTypeOf(input);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap shifted = AffineMap::get(
+      6, 0, {d(0), d(1) + ph - d(4) * w.dh, d(2) + pw - d(5) * w.dw, d(3)},
+      ctx);
+  AffineMap identity = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx);
+  AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, ctx);
+
+  Value gd = dilateAndPad(b, loc, castElements(b, loc, g, et), in[1], in[2], ph,
+                          pw, w.sh, w.sw);
+  SmallVector<Value> ins = {window, gd};
+  SmallVector<AffineMap> maps = {windowMap, shifted};
+  if (kind != PoolKind::Sum) {
+    Value yd = dilateAndPad(b, loc, result, in[1], in[2], ph, pw, w.sh, w.sw);
+    ins.append({yd, input});
+    maps.append({shifted, identity});
+  }
+  bool inPlace;
+  Value acc = contractionInit(b, loc, st, input, et, inPlace);
+  maps.push_back(identity);
+  auto par = utils::IteratorType::parallel,
+       red = utils::IteratorType::reduction;
+  auto gen = linalg::GenericOp::create(
+      b, loc, TypeRange{acc.getType()}, ins, ValueRange{acc}, maps,
+      ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value contribution = args[1];
+        if (kind != PoolKind::Sum) {
+          Value x = castElements(nb, l, args[3], args[2].getType());
+          Value hit = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, x,
+                                            args[2]);
+          contribution = arith::SelectOp::create(
+              nb, l, hit, contribution,
+              constantFloat(nb, l, contribution.getType(), 0.0));
+        }
+        linalg::YieldOp::create(nb, l,
+                                ValueRange{arith::AddFOp::create(
+                                    nb, l, args.back(), contribution)});
+      });
+  commit(b, loc, st, input, gen.getResult(0), inPlace);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// transpose, broadcast, fill, sum reduce
+//===----------------------------------------------------------------------===//
+
+static LogicalResult transposeRule(OpBuilder &b, linalg::TransposeOp op,
+                                   AdjointState &st) {
+  Location loc = op.getLoc();
+  Value g = st.getAdjoint(op->getResult(0));
+  Value x = op.getInput();
+  if (!g || !st.isActive(x))
+    return success();
+  ArrayRef<int64_t> perm = op.getPermutation();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  auto type = cast<RankedTensorType>(x.getType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value t =
+      linalg::TransposeOp::create(b, loc, g, empty, inverse)->getResult(0);
+  st.addAdjoint(b, loc, x, t);
+  return success();
+}
+
+/// Sums `g` over `dims` into the adjoint of `x` (in place when it exists).
+static void reduceInto(OpBuilder &b, Location loc, AdjointState &st, Value x,
+                       Value g, ArrayRef<int64_t> dims) {
+  bool inPlace;
+  Value acc = contractionInit(b, loc, st, x, elementTypeOf(x), inPlace);
+  Value r =
+      linalg::ReduceOp::create(
+          b, loc, ValueRange{g}, ValueRange{acc}, dims,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                ValueRange{arith::AddFOp::create(nb, l, args[0], args[1])});
+          })
+          .getResult(0);
+  commit(b, loc, st, x, r, inPlace);
+}
+
+static LogicalResult broadcastRule(OpBuilder &b, linalg::BroadcastOp op,
+                                   AdjointState &st) {
+  Value g = st.getAdjoint(op->getResult(0));
+  Value x = op.getInput();
+  if (!g || !st.isActive(x))
+    return success();
+  reduceInto(b, op.getLoc(), st, x, g, op.getDimensions());
+  return success();
+}
+
+static LogicalResult fillRule(OpBuilder &b, linalg::FillOp op,
+                              AdjointState &st) {
+  Location loc = op.getLoc();
+  Value g = st.getAdjoint(op->getResult(0));
+  Value v = op.getInputs()[0];
+  if (!g || !st.isActive(v))
+    return success();
+  if (isa<ShapedType>(v.getType()))
+    return emitNoRule(op, "the fill value must be a scalar");
+  // d/dv of fill(v) is the sum of every element of g. The init is
+  // overwritten: no contribution.
+  auto type = cast<RankedTensorType>(g.getType());
+  Value zero =
+      zerosOf(b, loc, RankedTensorType::get({}, type.getElementType()));
+  Value sum = g;
+  if (type.getRank() > 0)
+    sum = linalg::ReduceOp::create(
+              b, loc, ValueRange{g}, ValueRange{zero},
+              llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())),
+              [](OpBuilder &nb, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    nb, l,
+                    ValueRange{arith::AddFOp::create(nb, l, args[0], args[1])});
+              })
+              .getResult(0);
+  Value scalar = tensor::ExtractOp::create(b, loc, sum, ValueRange{});
+  st.addAdjoint(b, loc, v, castElements(b, loc, scalar, v.getType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Structural rule: elementwise bodies and sum / max / min reductions
+//===----------------------------------------------------------------------===//
+
+namespace {
+enum class Combiner { None, Sum, Max, Min };
+struct OutputInfo {
+  Value grad; // adjoint of the result, may be null
+  Combiner kind = Combiner::None;
+  Value seed;                    // body value carrying the result's adjoint
+  Operation *combiner = nullptr; // acc (+|max|min) seed, for reductions
+};
+} // namespace
+
+/// True when every loop dim appears as a plain dim in one of `maps`.
+static bool coversAllLoops(ArrayRef<AffineMap> maps, unsigned numLoops) {
+  llvm::BitVector seen(numLoops);
+  for (AffineMap m : maps)
+    for (AffineExpr e : m.getResults())
+      if (auto dim = dyn_cast<AffineDimExpr>(e))
+        seen.set(dim.getPosition());
+  return seen.all();
+}
+
+/// Rebuilds `gen` without the inputs its body does not read (keeping those
+/// needed to bound the loops).
+static linalg::GenericOp pruneUnusedInputs(OpBuilder &b,
+                                           linalg::GenericOp gen) {
+  Block &block = gen.getRegion().front();
+  unsigned numInputs = gen.getNumDpsInputs();
+  SmallVector<AffineMap> maps = gen.getIndexingMapsArray();
+  unsigned numLoops = gen.getNumLoops();
+  llvm::BitVector drop(block.getNumArguments());
+  for (unsigned i = 0; i < numInputs; ++i) {
+    if (!block.getArgument(i).use_empty())
+      continue;
+    SmallVector<AffineMap> rest;
+    for (unsigned j = 0; j < maps.size(); ++j)
+      if (j != i && !drop.test(j))
+        rest.push_back(maps[j]);
+    if (coversAllLoops(rest, numLoops))
+      drop.set(i);
+  }
+  if (drop.none())
+    return gen;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> keptMaps;
+  for (unsigned i = 0; i < numInputs; ++i)
+    if (!drop.test(i)) {
+      inputs.push_back(gen.getDpsInputs()[i]);
+      keptMaps.push_back(maps[i]);
+    }
+  keptMaps.push_back(maps.back());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(gen);
+  auto pruned = linalg::GenericOp::create(b, gen.getLoc(), gen.getResultTypes(),
+                                          inputs, gen.getDpsInits(), keptMaps,
+                                          gen.getIteratorTypesArray());
+  pruned.getRegion().takeBody(gen.getRegion());
+  pruned.getRegion().front().eraseArguments(drop);
+  gen.erase();
+  return pruned;
+}
+
+static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
+                                    AdjointState &st) {
+  Location loc = op.getLoc();
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
+  unsigned numLoops = op.getNumLoops();
+  bool hasReduction = op.getNumReductionLoops() > 0;
+
+  SmallVector<OutputInfo> outs(numInits);
+  llvm::DenseSet<Operation *> combiners;
+  for (unsigned j = 0; j < numInits; ++j) {
+    OutputInfo &info = outs[j];
+    info.grad = st.getAdjoint(op->getResult(j));
+    Value yielded = yield.getOperand(j);
+    if (!hasReduction) {
+      info.seed = yielded;
+      continue;
+    }
+    if (numInputs + j >= body->getNumArguments())
+      return emitNoRule(op, "unexpected body");
+    BlockArgument acc = body->getArgument(numInputs + j);
+    Operation *def = yielded.getDefiningOp();
+    Value other;
+    if (def && def->getBlock() == body && def->getNumOperands() == 2 &&
+        acc.hasOneUse()) {
+      if (def->getOperand(0) == acc)
+        other = def->getOperand(1);
+      else if (def->getOperand(1) == acc)
+        other = def->getOperand(0);
+    }
+    if (other) {
+      if (isa<arith::AddFOp>(def))
+        info.kind = Combiner::Sum;
+      else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+        info.kind = Combiner::Max;
+      else if (isa<arith::MinimumFOp, arith::MinNumFOp>(def))
+        info.kind = Combiner::Min;
+    }
+    if (info.kind == Combiner::None) {
+      if (info.grad)
+        return emitNoRule(op, "a reduction must combine with addf, "
+                              "maximumf/maxnumf or minimumf/minnumf");
+      continue;
+    }
+    info.seed = other;
+    info.combiner = def;
+    combiners.insert(def);
+  }
+
+  // Operands to differentiate.
+  SmallVector<OpOperand *> targets;
+  for (OpOperand &opnd : op->getOpOperands()) {
+    Value v = opnd.get();
+    if (!st.isActive(v))
+      continue;
+    if (op.isDpsInit(&opnd) && hasReduction) {
+      unsigned j = opnd.getOperandNumber() - numInputs;
+      OutputInfo &info = outs[j];
+      if (!info.grad)
+        continue;
+      Value contribution = info.grad;
+      if (info.kind != Combiner::Sum) {
+        Value hit = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, v,
+                                          op->getResult(j));
+        contribution = arith::SelectOp::create(
+            b, loc, hit, info.grad,
+            constantFloat(b, loc, info.grad.getType(), 0.0));
+      }
+      st.addAdjoint(b, loc, v, contribution);
+      continue;
+    }
+    unsigned idx = opnd.getOperandNumber();
+    if (idx >= body->getNumArguments() || body->getArgument(idx).use_empty())
+      continue;
+    if (!op.getMatchingIndexingMap(&opnd).isProjectedPermutation())
+      return emitNoRule(op, "operand #" + std::to_string(idx) +
+                                " has a non-permutation indexing map");
+    targets.push_back(&opnd);
+  }
+
+  for (OpOperand *target : targets) {
+    Value v = target->get();
+    AffineMap targetMap = op.getMatchingIndexingMap(target);
+    // Inputs: the operands the forward body reads, the result adjoints and,
+    // for max / min reductions, the results.
+    SmallVector<Value> ins;
+    SmallVector<AffineMap> maps;
+    SmallVector<std::pair<unsigned, unsigned>> argPos;
+    for (OpOperand &opnd : op->getOpOperands()) {
+      unsigned idx = opnd.getOperandNumber();
+      if (idx >= body->getNumArguments() || body->getArgument(idx).use_empty())
+        continue;
+      if (op.isDpsInit(&opnd) && hasReduction)
+        continue;
+      argPos.push_back({idx, ins.size()});
+      ins.push_back(opnd.get());
+      maps.push_back(op.getMatchingIndexingMap(&opnd));
+    }
+    SmallVector<int> gradPos(numInits, -1), resultPos(numInits, -1);
+    for (unsigned j = 0; j < numInits; ++j) {
+      if (!outs[j].grad || !outs[j].seed)
+        continue;
+      AffineMap outMap = op.getIndexingMapMatchingResult(op->getResult(j));
+      gradPos[j] = ins.size();
+      ins.push_back(outs[j].grad);
+      maps.push_back(outMap);
+      if (outs[j].kind == Combiner::Max || outs[j].kind == Combiner::Min) {
+        resultPos[j] = ins.size();
+        ins.push_back(op->getResult(j));
+        maps.push_back(outMap);
+      }
+    }
+    Type et = elementTypeOf(v);
+    bool scalar = !isa<ShapedType>(v.getType());
+    auto outType = scalar ? RankedTensorType::get({}, et)
+                          : cast<RankedTensorType>(v.getType());
+    bool inPlace = false;
+    Value init;
+    if (!scalar)
+      init = contractionInit(b, loc, st, v, et, inPlace);
+    else
+      init = zerosOf(b, loc, outType);
+    maps.push_back(targetMap);
+    SmallVector<utils::IteratorType> iters(numLoops,
+                                           utils::IteratorType::reduction);
+    for (AffineExpr e : targetMap.getResults())
+      iters[cast<AffineDimExpr>(e).getPosition()] =
+          utils::IteratorType::parallel;
+
+    LogicalResult status = success();
+    bool dead = false;
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{outType}, ins, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          IRMapping mapping;
+          for (auto [orig, pos] : argPos)
+            mapping.map(body->getArgument(orig), args[pos]);
+          SmallVector<Operation *> cloned;
+          for (Operation &o : body->without_terminator())
+            if (!combiners.contains(&o))
+              cloned.push_back(nb.clone(o, mapping));
+          AdjointState inner;
+          Value targetArg =
+              mapping.lookup(body->getArgument(target->getOperandNumber()));
+          inner.markVaried(targetArg);
+          inner.propagateVaried(cloned);
+          for (unsigned j = 0; j < numInits; ++j) {
+            if (gradPos[j] < 0)
+              continue;
+            Value seed = mapping.lookupOrDefault(outs[j].seed);
+            Value gj = args[gradPos[j]];
+            if (resultPos[j] >= 0) {
+              Value hit = arith::CmpFOp::create(
+                  nb, l, arith::CmpFPredicate::OEQ, seed, args[resultPos[j]]);
+              gj = arith::SelectOp::create(
+                  nb, l, hit, gj, constantFloat(nb, l, gj.getType(), 0.0));
+            }
+            inner.addAdjoint(nb, l, seed, gj);
+          }
+          if (failed(reverseSweep(nb, cloned, inner)))
+            status = failure();
+          Value adj = inner.getAdjoint(targetArg);
+          Value acc = args.back();
+          if (!adj)
+            dead = true;
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{
+                  adj ? arith::AddFOp::create(nb, l, acc, adj).getResult()
+                      : acc});
+        });
+    if (failed(status))
+      return failure();
+    if (dead) {
+      // No dependence: restore the previous adjoint, drop the op.
+      gen.erase();
+      if (inPlace)
+        st.setAdjoint(v, init);
+      continue;
+    }
+    gen = pruneUnusedInputs(b, gen);
+    Value result = gen.getResult(0);
+    if (scalar)
+      result = tensor::ExtractOp::create(b, loc, result, ValueRange{});
+    commit(b, loc, st, v, result, inPlace);
+  }
+  return success();
+}
+
+static LogicalResult reduceRule(OpBuilder &b, linalg::ReduceOp op,
+                                AdjointState &st) {
+  // Plain sum of one input: the adjoint is a broadcast.
+  Block *body = op.getBlock();
+  if (op.getInputs().size() == 1 && body->getOperations().size() == 2) {
+    auto add = dyn_cast<arith::AddFOp>(&body->front());
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    Value in = body->getArgument(0), acc = body->getArgument(1);
+    if (add && yield.getOperand(0) == add.getResult() &&
+        ((add.getLhs() == in && add.getRhs() == acc) ||
+         (add.getLhs() == acc && add.getRhs() == in))) {
+      Location loc = op.getLoc();
+      Value g = st.getAdjoint(op->getResult(0));
+      if (!g)
+        return success();
+      st.addAdjoint(b, loc, op.getInits()[0], g);
+      Value x = op.getInputs()[0];
+      if (st.isActive(x)) {
+        auto type = cast<RankedTensorType>(x.getType());
+        Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                              type.getElementType());
+        Value bc =
+            linalg::BroadcastOp::create(b, loc, g, empty, op.getDimensions())
+                ->getResult(0);
+        st.addAdjoint(b, loc, x, bc);
+      }
+      return success();
+    }
+  }
+  return structuralRule(b, op, st);
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch
+//===----------------------------------------------------------------------===//
+
+LogicalResult ad::emitLinalgAdjoint(OpBuilder &b, linalg::LinalgOp op,
+                                    AdjointState &st) {
+  if (!op.hasPureTensorSemantics())
+    return emitNoRule(op, "only ops on tensors are supported");
+  Operation *o = op.getOperation();
+  if (isa<linalg::MatmulOp>(o) && isPlainContraction(op, 2))
+    return matmulRule<linalg::MatmulOp>(b, op, st, 2);
+  if (isa<linalg::BatchMatmulOp>(o) && isPlainContraction(op, 3))
+    return matmulRule<linalg::BatchMatmulOp>(b, op, st, 3);
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(o))
+    return convRule(b, conv, st);
+  if (auto pool = dyn_cast<linalg::PoolingNhwcSumOp>(o))
+    return poolRule(b, pool, st, PoolKind::Sum);
+  if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(o))
+    return poolRule(b, pool, st, PoolKind::Max);
+  if (auto pool = dyn_cast<linalg::PoolingNhwcMinOp>(o))
+    return poolRule(b, pool, st, PoolKind::Min);
+  if (auto t = dyn_cast<linalg::TransposeOp>(o))
+    return transposeRule(b, t, st);
+  if (auto bc = dyn_cast<linalg::BroadcastOp>(o))
+    return broadcastRule(b, bc, st);
+  if (auto fill = dyn_cast<linalg::FillOp>(o))
+    return fillRule(b, fill, st);
+  if (auto reduce = dyn_cast<linalg::ReduceOp>(o))
+    return reduceRule(b, reduce, st);
+  return structuralRule(b, op, st);
+}
