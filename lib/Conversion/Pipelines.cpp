@@ -35,10 +35,69 @@ struct EmitCInterfacePass
         fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), unit);
   }
 };
+
+/// Drops the training-contract attributes (mp.updates, mp.loss_scale, ...)
+/// from function signatures: they describe tensors and mean nothing once the
+/// signature is lowered (results packed into a struct, memrefs expanded).
+struct StripContractAttrsPass
+    : PassWrapper<StripContractAttrsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(StripContractAttrsPass)
+  StringRef getArgument() const final { return "mp-strip-contract-attrs"; }
+  StringRef getDescription() const final {
+    return "Remove mp.* argument and result attributes";
+  }
+  void runOnOperation() override {
+    auto isMP = [](NamedAttribute a) {
+      return a.getName().getValue().starts_with("mp.");
+    };
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+        for (NamedAttribute a :
+             llvm::to_vector(cast<FunctionOpInterface>(*fn).getArgAttrs(i)))
+          if (isMP(a))
+            fn.removeArgAttr(i, a.getName());
+      for (unsigned i = 0, e = fn.getNumResults(); i < e; ++i)
+        for (NamedAttribute a :
+             llvm::to_vector(cast<FunctionOpInterface>(*fn).getResultAttrs(i)))
+          if (isMP(a))
+            fn.removeResultAttr(i, a.getName());
+    }
+  }
+};
 } // namespace
+
+void mixprec::buildMixedPrecisionPipeline(
+    OpPassManager &pm, const MixedPrecisionOptions &options) {
+  mp::MPAutocastOptions autocast;
+  autocast.policy = options.policy;
+  autocast.target = options.target;
+  autocast.allow.assign(options.allow.begin(), options.allow.end());
+  autocast.deny.assign(options.deny.begin(), options.deny.end());
+  autocast.follow.assign(options.follow.begin(), options.follow.end());
+  autocast.keepFp32 = options.keepFp32;
+  autocast.accumulate = options.accumulate;
+  autocast.report = options.report;
+  pm.addPass(mp::createMPAutocast(autocast));
+  mp::MPLossScalingOptions scaling;
+  scaling.mode = options.mode;
+  scaling.initScale = options.initScale;
+  scaling.growthFactor = options.growthFactor;
+  scaling.backoffFactor = options.backoffFactor;
+  scaling.growthInterval = options.growthInterval;
+  scaling.minScale = options.minScale;
+  scaling.maxScale = options.maxScale;
+  scaling.hysteresis = options.hysteresis;
+  scaling.clipNorm = options.clipNorm;
+  pm.addPass(mp::createMPLossScaling(scaling));
+  pm.addPass(mp::createMPDifferentiate());
+  pm.addPass(mp::createMPCleanup());
+  pm.addPass(mp::createMPLower());
+  pm.addPass(mp::createMPCleanup());
+}
 
 void mixprec::buildToCPUPipeline(OpPassManager &pm,
                                  const ToCPUOptions &options) {
+  pm.addPass(std::make_unique<StripContractAttrsPass>());
   if (options.emitCInterface)
     pm.addPass(std::make_unique<EmitCInterfacePass>());
   pm.addPass(createCanonicalizerPass());
@@ -55,6 +114,9 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  // bufferization.clone (results that must be owned by the caller, e.g. an
+  // argument returned unchanged on a skipped step) to alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -79,6 +141,11 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
 }
 
 void mixprec::registerPipelines() {
+  PassPipelineRegistration<MixedPrecisionOptions>(
+      "mp-mixed-precision",
+      "mp-autocast + mp-loss-scaling + mp-differentiate + mp-cleanup + "
+      "mp-lower, with the union of their options",
+      buildMixedPrecisionPipeline);
   PassPipelineRegistration<ToCPUOptions>(
       "mp-to-cpu",
       "Tensor IR to the LLVM dialect for the host CPU (bufferize, "

@@ -327,12 +327,22 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   });
 
   PassManager pm(&context);
-  if (!options.pipeline.empty() &&
-      failed(parsePassPipeline(options.pipeline, pm, diagStream)))
+  // Accept "builtin.module(p1,p2)" as well as "p1,p2": the pass manager is
+  // already anchored on the module.
+  StringRef pipelineText = StringRef(options.pipeline).trim();
+  if (pipelineText.consume_front("builtin.module(") &&
+      pipelineText.consume_back(")"))
+    pipelineText = pipelineText.trim();
+  else
+    pipelineText = StringRef(options.pipeline).trim();
+  if (!pipelineText.empty() &&
+      failed(parsePassPipeline(pipelineText, pm, diagStream)))
     return makeError("invalid pipeline '" + options.pipeline + "':\n" +
                      diagnostics);
   if (failed(pm.run(*module)))
     return makeError("compilation failed:\n" + diagnostics);
+  if (getenv("MIXPREC_DUMP_IR"))
+    module->print(llvm::errs());
   entry = module->lookupSymbol<func::FuncOp>(options.entry);
   if (!entry)
     return makeError("the pipeline removed @" + options.entry);

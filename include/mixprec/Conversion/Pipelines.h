@@ -21,6 +21,51 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
       llvm::cl::init(true)};
 };
 
+/// Options of the `mp-mixed-precision` pipeline: the union of the options
+/// of mp-autocast and mp-loss-scaling, with the same names and defaults.
+struct MixedPrecisionOptions
+    : public mlir::PassPipelineOptions<MixedPrecisionOptions> {
+  // mp-autocast
+  Option<std::string> policy{*this, "policy",
+                             llvm::cl::desc("Precision policy (DESIGN §5)"),
+                             llvm::cl::init("mixed_bfloat16")};
+  Option<std::string> target{*this, "target", llvm::cl::desc("cpu | nvptx"),
+                             llvm::cl::init("cpu")};
+  ListOption<std::string> allow{*this, "allow",
+                                llvm::cl::desc("Ops forced to compute class")};
+  ListOption<std::string> deny{*this, "deny",
+                               llvm::cl::desc("Ops forced to fp32 class")};
+  ListOption<std::string> follow{*this, "follow",
+                                 llvm::cl::desc("Ops forced to follow class")};
+  Option<std::string> keepFp32{
+      *this, "keep-fp32",
+      llvm::cl::desc("Regex on NameLoc names of ops kept in f32"),
+      llvm::cl::init("")};
+  Option<std::string> accumulate{*this, "accumulate",
+                                 llvm::cl::desc("f32 | compute"),
+                                 llvm::cl::init("f32")};
+  Option<std::string> report{*this, "report",
+                             llvm::cl::desc("Autocast JSON report path"),
+                             llvm::cl::init("")};
+  // mp-loss-scaling
+  Option<std::string> mode{*this, "mode",
+                           llvm::cl::desc("none | static | dynamic"),
+                           llvm::cl::init("dynamic")};
+  Option<double> initScale{*this, "init-scale", llvm::cl::init(32768.0)};
+  Option<double> growthFactor{*this, "growth-factor", llvm::cl::init(2.0)};
+  Option<double> backoffFactor{*this, "backoff-factor", llvm::cl::init(0.5)};
+  Option<int64_t> growthInterval{*this, "growth-interval",
+                                 llvm::cl::init(2000)};
+  Option<double> minScale{*this, "min-scale", llvm::cl::init(1.0)};
+  Option<double> maxScale{*this, "max-scale", llvm::cl::init(16777216.0)};
+  Option<int64_t> hysteresis{*this, "hysteresis", llvm::cl::init(1)};
+  Option<double> clipNorm{*this, "clip-norm", llvm::cl::init(0.0)};
+};
+
+/// mp-autocast, mp-loss-scaling, mp-differentiate, mp-cleanup, mp-lower.
+void buildMixedPrecisionPipeline(mlir::OpPassManager &pm,
+                                 const MixedPrecisionOptions &options);
+
 /// Tensor IR (func, arith, math, tensor, linalg, scf) to the LLVM dialect for
 /// the host CPU: elementwise ops to linalg and fused, bufferization with
 /// deallocation, loops, LLVM.

@@ -53,7 +53,14 @@ verifyStateMarker(Operation *op, StringRef name, Attribute value, Type type,
     return std::nullopt;
   if (!isa<UnitAttr>(value))
     return op->emitOpError() << "'" << name << "' must be a unit attribute";
-  if (type != expected)
+  // Tensors must be exactly the expected 0-d type; a bufferized memref must
+  // have its shape and element type.
+  auto expectedTensor = cast<RankedTensorType>(expected);
+  auto memref = dyn_cast<MemRefType>(type);
+  bool matches = type == expected ||
+                 (memref && memref.getRank() == 0 &&
+                  memref.getElementType() == expectedTensor.getElementType());
+  if (!matches)
     return op->emitOpError()
            << "'" << name << "' marks " << where << " of type " << type
            << ", expected " << expected;
