@@ -474,7 +474,10 @@ void Autocaster::fixBody(Operation *clone, Decision decision) {
        decision.iface.getPrecisionClass() == PrecisionClass::Compute);
   if (computeLike) {
     b.setInsertionPointToStart(&body);
-    for (auto [value, oldType] : oldTypes) {
+    for (BlockArgument value : body.getArguments()) {
+      Type oldType = oldTypes.lookup(value);
+      if (!oldType)
+        continue;
       Value converted = convert(value, oldType);
       value.replaceAllUsesExcept(converted, converted.getDefiningOp());
     }
@@ -726,6 +729,9 @@ void Autocaster::processOp(Operation *op) {
   if (!clone)
     clone = rebuild(op, operands, d, /*keepResults=*/false);
   if (!clone) {
+    for (Value v : operands)
+      if (Operation *def = v.getDefiningOp(); def && created.contains(def))
+        maybeDead.insert(def);
     keep(op);
     count("unknown", firstFloatElem(op));
     remark(op, "'" + op->getName().getStringRef() + "' cannot run in " +
