@@ -446,10 +446,12 @@ static bool coversAllLoops(ArrayRef<AffineMap> maps, unsigned numLoops) {
 static linalg::GenericOp pruneUnusedInputs(OpBuilder &b,
                                            linalg::GenericOp gen) {
   Block &block = gen.getRegion().front();
-  for (Operation &op :
-       llvm::make_early_inc_range(llvm::reverse(block.without_terminator())))
-    if (isOpTriviallyDead(&op))
-      op.erase();
+  SmallVector<Operation *> ops;
+  for (Operation &op : block.without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (isOpTriviallyDead(op))
+      op->erase();
   unsigned numInputs = gen.getNumDpsInputs();
   SmallVector<AffineMap> maps = gen.getIndexingMapsArray();
   unsigned numLoops = gen.getNumLoops();
