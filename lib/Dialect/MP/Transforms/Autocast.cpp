@@ -29,6 +29,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -623,7 +624,7 @@ void Autocaster::processOp(Operation *op) {
     // code are left alone quietly; any other op with float operands is
     // unknown.
     bool quiet = op->getNumRegions() > 0 || !hasFloatOperand ||
-                 isa<CastOpInterface>(op) ||
+                 isa<CastOpInterface, CallOpInterface>(op) ||
                  isa_and_present<MPDialect>(op->getDialect()) || nonPolicyFloat;
     if (quiet) {
       keep(op);
