@@ -298,8 +298,10 @@ Value Autocaster::getAs(Value v, Type elem) {
   Type newType = withElem(src.getType(), elem);
   Value result;
   Operation *def = src.getDefiningOp();
-  if (auto cst = dyn_cast_if_present<arith::ConstantOp>(def)) {
-    if (TypedAttr attr = convertConstant(cst.getValue(), newType)) {
+  Attribute constValue;
+  if (def && matchPattern(src, m_Constant(&constValue))) {
+    // Any constant-like op (arith.constant, tosa.const, ...).
+    if (TypedAttr attr = convertConstant(constValue, newType)) {
       result = arith::ConstantOp::create(b, loc, newType, attr);
       ++stats.constantsConverted;
     }
