@@ -29,6 +29,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -297,8 +298,10 @@ Value Autocaster::getAs(Value v, Type elem) {
   Type newType = withElem(src.getType(), elem);
   Value result;
   Operation *def = src.getDefiningOp();
-  if (auto cst = dyn_cast_if_present<arith::ConstantOp>(def)) {
-    if (TypedAttr attr = convertConstant(cst.getValue(), newType)) {
+  Attribute constValue;
+  if (def && matchPattern(src, m_Constant(&constValue))) {
+    // Any constant-like op (arith.constant, tosa.const, ...).
+    if (TypedAttr attr = convertConstant(constValue, newType)) {
       result = arith::ConstantOp::create(b, loc, newType, attr);
       ++stats.constantsConverted;
     }
@@ -474,7 +477,10 @@ void Autocaster::fixBody(Operation *clone, Decision decision) {
        decision.iface.getPrecisionClass() == PrecisionClass::Compute);
   if (computeLike) {
     b.setInsertionPointToStart(&body);
-    for (auto [value, oldType] : oldTypes) {
+    for (BlockArgument value : body.getArguments()) {
+      Type oldType = oldTypes.lookup(value);
+      if (!oldType)
+        continue;
       Value converted = convert(value, oldType);
       value.replaceAllUsesExcept(converted, converted.getDefiningOp());
     }
@@ -620,7 +626,7 @@ void Autocaster::processOp(Operation *op) {
     // code are left alone quietly; any other op with float operands is
     // unknown.
     bool quiet = op->getNumRegions() > 0 || !hasFloatOperand ||
-                 isa<CastOpInterface>(op) ||
+                 isa<CastOpInterface, CallOpInterface>(op) ||
                  isa_and_present<MPDialect>(op->getDialect()) || nonPolicyFloat;
     if (quiet) {
       keep(op);
@@ -726,6 +732,9 @@ void Autocaster::processOp(Operation *op) {
   if (!clone)
     clone = rebuild(op, operands, d, /*keepResults=*/false);
   if (!clone) {
+    for (Value v : operands)
+      if (Operation *def = v.getDefiningOp(); def && created.contains(def))
+        maybeDead.insert(def);
     keep(op);
     count("unknown", firstFloatElem(op));
     remark(op, "'" + op->getName().getStringRef() + "' cannot run in " +

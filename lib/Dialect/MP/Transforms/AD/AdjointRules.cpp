@@ -599,11 +599,11 @@ static InFlightDiagnostic emitNoRule(Operation *op) {
 
 LogicalResult ad::emitAdjoint(OpBuilder &b, Operation *op,
                               AdjointState &state) {
-  for (Type t : op->getResultTypes())
-    if (!hasStaticShape(t))
+  for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
+    if (!hasStaticShape(v.getType()))
       return op->emitError()
              << "mp-differentiate: dynamic shapes are not supported ('"
-             << op->getName() << "' returns " << t << ")";
+             << op->getName() << "' uses " << v.getType() << ")";
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     return emitLinalgAdjoint(b, linalgOp, state);
 

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -439,11 +440,18 @@ static bool coversAllLoops(ArrayRef<AffineMap> maps, unsigned numLoops) {
   return seen.all();
 }
 
-/// Rebuilds `gen` without the inputs its body does not read (keeping those
-/// needed to bound the loops).
+/// Erases the forward ops recomputed in `gen`'s body that the backward does
+/// not use, then rebuilds `gen` without the inputs its body does not read
+/// (keeping those needed to bound the loops).
 static linalg::GenericOp pruneUnusedInputs(OpBuilder &b,
                                            linalg::GenericOp gen) {
   Block &block = gen.getRegion().front();
+  SmallVector<Operation *> ops;
+  for (Operation &op : block.without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (isOpTriviallyDead(op))
+      op->erase();
   unsigned numInputs = gen.getNumDpsInputs();
   SmallVector<AffineMap> maps = gen.getIndexingMapsArray();
   unsigned numLoops = gen.getNumLoops();
