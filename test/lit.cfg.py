@@ -30,6 +30,6 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.mixprec_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["mp-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["mp-opt", "mp-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.mixprec_tools_dir, append_path=True)

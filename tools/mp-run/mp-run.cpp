@@ -73,6 +73,9 @@ static cl::opt<bool> aot("aot",
                          cl::init(false));
 static cl::opt<std::string> aotPath("aot-output",
                                     cl::desc("Keep the AOT library here"));
+static cl::opt<std::string>
+    saveDir("save", cl::desc("Write the final value of every non-data "
+                             "argument to DIR/argN.npy"));
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
@@ -235,6 +238,32 @@ static HostTensor readNpy(llvm::StringRef path, const TensorSpec &expected,
   HostTensor t = allocateTensor(expected);
   std::memcpy(t.data, data.data() + payload, expected.numBytes());
   return t;
+}
+
+static void writeNpy(llvm::StringRef path, const HostTensor &t) {
+  static const std::map<DType, const char *> descrs = {
+      {DType::F32, "<f4"}, {DType::F64, "<f8"}, {DType::F16, "<f2"},
+      {DType::I1, "|b1"},  {DType::I8, "|i1"},  {DType::I32, "<i4"},
+      {DType::I64, "<i8"}, {DType::BF16, "<V2"}};
+  std::string shape = "(";
+  for (int64_t d : t.spec.shape)
+    shape += std::to_string(d) + ",";
+  if (t.spec.shape.size() > 1)
+    shape.pop_back();
+  shape += ")";
+  std::string header = std::string("{'descr': '") + descrs.at(t.spec.dtype) +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec);
+  if (ec)
+    fail("cannot write " + path + ": " + ec.message());
+  out << "\x93NUMPY" << '\x01' << '\x00';
+  out << static_cast<char>(header.size() & 0xff)
+      << static_cast<char>(header.size() >> 8) << header;
+  out.write(static_cast<const char *>(t.data), t.spec.numBytes());
 }
 
 //===----------------------------------------------------------------------===//
@@ -473,7 +502,9 @@ int main(int argc, char **argv) {
       for (auto [k, i] : llvm::enumerate(dataArgs))
         args[i] = batch[k];
     }
-    double scale = scaleArg >= 0 ? readElement(args[scaleArg], 0) : 1.0;
+    double scale = scaleArg >= 0             ? readElement(args[scaleArg], 0)
+                   : sig.overflowResult >= 0 ? initScale
+                                             : 1.0;
     std::vector<HostTensor> results;
     auto t0 = std::chrono::steady_clock::now();
     if (llvm::Error err = step.call(args, results))
@@ -511,13 +542,21 @@ int main(int argc, char **argv) {
                                          {"scale", scale},
                                          {"overflow", overflow},
                                          {"ms", ms}});
-    if (printEvery > 0 && ((s + 1) % printEvery == 0 || s == 0))
+    if (printEvery > 0 &&
+        ((s + 1) % printEvery == 0 || s == 0 || s + 1 == steps))
       llvm::outs() << llvm::format("step %5d  loss %10.6f  scale %10g  "
                                    "skipped %4d  %8.3f ms/step\n",
                                    s + 1, loss, scale, skipped,
                                    timedSteps ? totalMs / timedSteps : ms);
   }
   double msPerStep = timedSteps ? totalMs / timedSteps : NAN;
+  if (!saveDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
+      fail("cannot create " + saveDir + ": " + ec.message());
+    for (auto [i, t] : llvm::enumerate(args))
+      if (sig.argRoles[i] != Role::Data)
+        writeNpy(saveDir + "/arg" + std::to_string(i) + ".npy", t);
+  }
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   int64_t peakRss = static_cast<int64_t>(usage.ru_maxrss) * 1024;
