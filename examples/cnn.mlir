@@ -7,7 +7,7 @@
 //
 // @loss is plain forward code; @train_step asks for the loss and the
 // gradients with mp.value_and_grad and applies momentum SGD
-// (v <- 0.9 v + g; p <- p - 0.05 v). The velocities are optimizer state:
+// (v <- 0.9 v + g; p <- p - 0.01 v). The velocities are optimizer state:
 // passed and returned like the parameters and tied with mp.updates.
 
 func.func @loss(%k: tensor<3x3x3x8xf32>, %bk: tensor<8xf32>,
@@ -94,9 +94,9 @@ func.func @train_step(%k: tensor<3x3x3x8xf32>, %bk: tensor<8xf32>,
          tensor<16x12x12x3xf32>, tensor<16x10xf32>)
       -> (tensor<f32>, tensor<3x3x3x8xf32>, tensor<8xf32>, tensor<200x10xf32>, tensor<10xf32>)
 
-  // Momentum SGD: v <- mu * v + g; p <- p - lr * v (mu = 0.9, lr = 0.05).
+  // Momentum SGD: v <- mu * v + g; p <- p - lr * v (mu = 0.9, lr = 0.01).
   %mu = arith.constant 0.9 : f32
-  %lr = arith.constant 0.05 : f32
+  %lr = arith.constant 0.01 : f32
 
   %muk = tensor.splat %mu : tensor<3x3x3x8xf32>
   %lrk = tensor.splat %lr : tensor<3x3x3x8xf32>

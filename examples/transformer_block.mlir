@@ -154,10 +154,10 @@ func.func @loss(%ln1_g: tensor<32xf32>, %ln1_b: tensor<32xf32>,
   return %loss : tensor<f32>
 }
 
-func.func @train_step(%ln1_g: tensor<32xf32>, %ln1_b: tensor<32xf32>,
+func.func @train_step(%ln1_g: tensor<32xf32> {mp.init = "ones"}, %ln1_b: tensor<32xf32>,
                       %wq: tensor<32x32xf32>, %wk: tensor<32x32xf32>,
                       %wv: tensor<32x32xf32>, %wo: tensor<32x32xf32>,
-                      %ln2_g: tensor<32xf32>, %ln2_b: tensor<32xf32>,
+                      %ln2_g: tensor<32xf32> {mp.init = "ones"}, %ln2_b: tensor<32xf32>,
                       %w1: tensor<32x64xf32>, %b1: tensor<64xf32>,
                       %w2: tensor<64x32xf32>, %b2: tensor<32xf32>,
                       %x: tensor<4x8x32xf32>, %target: tensor<4x8x32xf32>)
@@ -179,8 +179,8 @@ func.func @train_step(%ln1_g: tensor<32xf32>, %ln1_b: tensor<32xf32>,
       : (tensor<32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x64xf32>, tensor<64xf32>, tensor<64x32xf32>, tensor<32xf32>, tensor<4x8x32xf32>, tensor<4x8x32xf32>)
       -> (tensor<f32>, tensor<32xf32>, tensor<32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x64xf32>, tensor<64xf32>, tensor<64x32xf32>, tensor<32xf32>)
 
-  // SGD, learning rate 0.01.
-  %lr = arith.constant 0.01 : f32
+  // SGD, learning rate 0.1.
+  %lr = arith.constant 0.1 : f32
   %lr_ln1_g = tensor.splat %lr : tensor<32xf32>
   %s_ln1_g = arith.mulf %g_ln1_g, %lr_ln1_g : tensor<32xf32>
   %new_ln1_g = arith.subf %ln1_g, %s_ln1_g : tensor<32xf32>

@@ -388,6 +388,9 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       map[interner("mp_rt_free")] = {
           llvm::orc::ExecutorAddr::fromPtr(&mp_rt_free),
           llvm::JITSymbolFlags::Exported};
+      map[interner("memrefCopy")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+          llvm::JITSymbolFlags::Exported};
       return map;
     });
     auto fn = (*engine)->lookup(symbol);

@@ -28,6 +28,10 @@ int64_t mp_rt_live_bytes(void);
 int64_t mp_rt_peak_bytes(void);
 void mp_rt_reset_peak(void);
 
+/* Strided copy used by memref.copy of non-contiguous memrefs (same name and
+ * signature as MLIR's CRunnerUtils memrefCopy). */
+void memrefCopy(int64_t elemSize, void *src, void *dst);
+
 #ifdef __cplusplus
 }
 #endif

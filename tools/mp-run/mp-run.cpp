@@ -428,7 +428,12 @@ int main(int argc, char **argv) {
     const TensorSpec &xs = sig.args[dataArgs.front()];
     const TensorSpec *ys =
         dataArgs.size() >= 2 ? &sig.args[dataArgs.back()] : nullptr;
+    // Rows of the teacher map: per token when input and target share their
+    // leading dimensions (sequence models), else per sample.
     int64_t rows = ys && !ys->shape.empty() ? ys->shape[0] : 1;
+    if (ys && xs.shape.size() == ys->shape.size() && xs.shape.size() >= 2 &&
+        std::equal(xs.shape.begin(), xs.shape.end() - 1, ys->shape.begin()))
+      rows = ys->numElements() / ys->shape.back();
     int64_t xFeat = xs.numElements() / rows;
     int64_t yFeat = ys ? ys->numElements() / rows : 0;
     if (ys && xs.numElements() % rows != 0)
