@@ -17,6 +17,11 @@
 // RUN: %t/work/prefix/bin/mp-opt %s --mp-autocast="policy=mixed_float16" | FileCheck %s --check-prefix=AUTOCAST
 // RUN: %t/work/prefix/bin/mp-run --help | FileCheck %s --check-prefix=USAGE
 //
+// libMixPrecCAPI.so links libMLIR.so and defines no upstream MLIR/LLVM
+// symbol itself (one copy of MLIR per process):
+// RUN: llvm-nm -C -D --defined-only %t/work/prefix/lib/libMixPrecCAPI.so | grep -E " [TDB] (mlir|llvm)::" | not grep -v -e "mlir::mp::"
+// RUN: llvm-readelf -d %t/work/prefix/lib/libMixPrecCAPI.so | grep -F "libMLIR.so"
+//
 // The C API: errors come back as strings and the program goes on.
 // RUN: %t/work/build/capi-client %t/work | FileCheck %s --check-prefix=CAPI
 
