@@ -269,6 +269,23 @@ static void renameAllocator(ModuleOp module) {
   }
 }
 
+/// The directory of the loaded libmixprec_cpu_runtime.so (so that an
+/// installed mp-run or libMixPrecCAPI.so links AOT libraries against the
+/// installed runtime), or the build tree's library directory.
+static std::string runtimeDirectory() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&mp_rt_malloc), &info) &&
+      info.dli_fname &&
+      llvm::sys::path::filename(info.dli_fname)
+          .starts_with("libmixprec_cpu_runtime")) {
+    SmallString<256> dir(info.dli_fname);
+    llvm::sys::path::remove_filename(dir);
+    if (!llvm::sys::fs::make_absolute(dir) && !dir.empty())
+      return dir.str().str();
+  }
+  return MIXPREC_RUNTIME_DIR;
+}
+
 llvm::Expected<std::unique_ptr<CompiledStep>>
 CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   static bool initialized = [] {
@@ -423,7 +440,7 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       libPath = tmp.str().str();
       step->impl->tempLibrary = libPath;
     }
-    std::string runtimeDir = MIXPREC_RUNTIME_DIR;
+    std::string runtimeDir = runtimeDirectory();
     std::string opt = "-O" + std::to_string(std::min(options.optLevel, 3u));
     SmallVector<StringRef> argv{
         MIXPREC_CLANG,          "-shared", "-fPIC", opt,    "-march=native",

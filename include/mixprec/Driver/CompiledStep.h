@@ -68,9 +68,9 @@ struct StepSignature {
 
 struct CompileOptions {
   std::string entry = "train_step";
-  /// Pass pipeline applied before native code generation, in textual form
-  /// (e.g. "builtin.module(mp-autocast{...},...,mp-to-cpu)"). The result
-  /// must be in the LLVM dialect.
+  /// Tensor-level pass pipeline, in textual form, applied before the
+  /// driver's own lowering (mp-to-cpu) and native code generation (e.g.
+  /// "builtin.module(mp-mixed-precision{policy=mixed_bfloat16})").
   std::string pipeline;
   /// Generate a shared library with clang and call it instead of JIT.
   bool aot = false;

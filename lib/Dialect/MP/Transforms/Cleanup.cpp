@@ -5,7 +5,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
+#include "mixprec/Dialect/MP/Transforms/Transforms.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace mlir::mp {
@@ -15,6 +20,22 @@ namespace mlir::mp {
 
 using namespace mlir;
 using namespace mlir::mp;
+
+LogicalResult mlir::mp::applyCleanup(Operation *op) {
+  MLIRContext *ctx = op->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  FrozenRewritePatternSet frozen(std::move(patterns));
+  if (failed(applyPatternsGreedily(op, frozen)))
+    return failure();
+  IRRewriter rewriter(ctx);
+  DominanceInfo dominance(op);
+  eliminateCommonSubExpressions(rewriter, dominance, op);
+  return applyPatternsGreedily(op, frozen);
+}
 
 namespace {
 struct MPCleanupPass : mp::impl::MPCleanupBase<MPCleanupPass> {

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The rewrites behind mp-loss-scaling and mp-lower, callable from another
-// compiler's own passes without mixprec's pass manager.
+// The rewrites behind mp-loss-scaling, mp-cleanup and mp-lower, callable from
+// another compiler's own passes without mixprec's pass manager.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +46,13 @@ verifyLossScalingOptions(StringRef mode, double initScale, double growthFactor,
                          double backoffFactor, int64_t growthInterval,
                          double minScale, double maxScale, int64_t hysteresis,
                          double clipNorm);
+
+/// What mp-cleanup does, as a plain function on `op` (usually a module or a
+/// function) that needs no pass manager: greedy canonicalization with the
+/// canonicalization patterns of every loaded dialect and registered op (the
+/// `mp.cast` folders included), CSE, and canonicalization again. Fails only
+/// when the greedy rewrite does not converge.
+LogicalResult applyCleanup(Operation *op);
 
 /// Patterns lowering `mp.cast`, `mp.unscale`, `mp.all_finite` and
 /// `mp.update_scale` to arith / math / linalg / tensor.
