@@ -111,7 +111,8 @@ HostTensor mixprec::allocateTensor(const TensorSpec &spec) {
   t.spec = spec;
   size_t bytes = std::max<size_t>(spec.numBytes(), 1);
   t.data = t.base = mp_rt_malloc(bytes);
-  std::memset(t.data, 0, bytes);
+  if (t.data)
+    std::memset(t.data, 0, bytes);
   return t;
 }
 
@@ -122,6 +123,15 @@ void mixprec::freeTensor(HostTensor &t) {
 
 static llvm::Error makeError(const Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Byte size of `spec`, or std::nullopt when it does not fit in int64.
+static std::optional<int64_t> checkedBytes(const TensorSpec &spec) {
+  int64_t n = static_cast<int64_t>(dtypeSize(spec.dtype));
+  for (int64_t d : spec.shape)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      return std::nullopt;
+  return n;
 }
 
 static FailureOr<TensorSpec> specOf(Type type) {
@@ -204,6 +214,10 @@ static llvm::Error readSignature(func::FuncOp fn,
       return makeError("argument #" + Twine(i) + " of @" + fn.getSymName() +
                        " has unsupported type (static-shape tensors of "
                        "f32/f64/f16/bf16/i1/i8/i32/i64 only)");
+    if (!checkedBytes(*spec))
+      return makeError("argument #" + Twine(i) + " of @" + fn.getSymName() +
+                       " (" + spec->str() +
+                       ") has more bytes than fit in a 64-bit size");
     sig.args.push_back(*spec);
     Role role = Role::Data;
     if (fn.getArgAttr(i, mp::MPDialect::kLossScaleAttrName))
@@ -223,6 +237,10 @@ static llvm::Error readSignature(func::FuncOp fn,
     if (failed(spec))
       return makeError("result #" + Twine(i) + " of @" + fn.getSymName() +
                        " has unsupported type");
+    if (!checkedBytes(*spec))
+      return makeError("result #" + Twine(i) + " of @" + fn.getSymName() +
+                       " (" + spec->str() +
+                       ") has more bytes than fit in a 64-bit size");
     sig.results.push_back(*spec);
     Role role = Role::Other;
     int updates = -1;

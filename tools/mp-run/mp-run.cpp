@@ -85,6 +85,16 @@ static cl::opt<bool> printIR("print-pipeline",
   std::exit(1);
 }
 
+/// allocateTensor that fails with a one-line error naming `what`.
+static HostTensor allocateOrFail(const TensorSpec &spec,
+                                 const llvm::Twine &what) {
+  HostTensor t = allocateTensor(spec);
+  if (!t.data)
+    fail("cannot allocate " + llvm::Twine(spec.numBytes()) + " bytes for " +
+         what + " (" + spec.str() + ")");
+  return t;
+}
+
 //===----------------------------------------------------------------------===//
 // Element conversion
 //===----------------------------------------------------------------------===//
@@ -235,7 +245,7 @@ static HostTensor readNpy(llvm::StringRef path, const TensorSpec &expected,
   if (data.size() - payload != expected.numBytes())
     what("payload has " + llvm::Twine(data.size() - payload) +
          " bytes, expected " + llvm::Twine(expected.numBytes()));
-  HostTensor t = allocateTensor(expected);
+  HostTensor t = allocateOrFail(expected, "argument #" + llvm::Twine(argIndex));
   std::memcpy(t.data, data.data() + payload, expected.numBytes());
   return t;
 }
@@ -380,7 +390,7 @@ int main(int argc, char **argv) {
       args[i] = readNpy(path, spec, i);
       continue;
     }
-    HostTensor t = allocateTensor(spec);
+    HostTensor t = allocateOrFail(spec, "argument #" + llvm::Twine(i));
     int64_t n = spec.numElements();
     if (role == Role::LossScale) {
       writeElement(t, 0, initScale);
@@ -446,7 +456,8 @@ int main(int argc, char **argv) {
     for (int b = 0; b < std::max(1, static_cast<int>(numBatches)); ++b) {
       std::vector<HostTensor> batch;
       for (unsigned i : dataArgs)
-        batch.push_back(allocateTensor(sig.args[i]));
+        batch.push_back(
+            allocateOrFail(sig.args[i], "argument #" + llvm::Twine(i)));
       HostTensor &x = batch.front();
       std::vector<double> xv(xs.numElements());
       for (int64_t k = 0; k < xs.numElements(); ++k) {

@@ -91,6 +91,7 @@ struct HostTensor {
   void *base = nullptr;
 };
 
+/// Zero-filled tensor; `data` is null when the allocation fails.
 HostTensor allocateTensor(const TensorSpec &spec);
 void freeTensor(HostTensor &t);
 
