@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.mixprec_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%mixprec_src", config.mixprec_src_root))
+config.substitutions.append(("%mixprec_obj", config.mixprec_obj_root))
 # Runtime support libraries of mlir-runner (printF32, printMemrefF32, ...).
 config.substitutions.append(
     ("%mlir_c_runner_utils",
