@@ -48,6 +48,7 @@ def test_call_and_ownership(mlp_graph, mlp_step_dynamic):
     batch = make_batches((16, 32), (16, 10), n=1)[0]
     args = args_for(step, mlp_graph, batch)
     before = [a.copy() for a in args]
+    gc.collect()
     live0 = mixprec._mixprec.live_bytes()
     out = step(*args)
     assert isinstance(out, tuple) and len(out) == len(step.results)
