@@ -7,7 +7,7 @@ PKGS=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libclang-rt-22-dev
   cmake ninja-build
-  python3-numpy python3-pybind11 pybind11-dev python3-pytest python3-matplotlib
+  python3-dev python3-numpy python3-pybind11 pybind11-dev python3-pytest python3-matplotlib
   python3-torch libopenblas0-pthread
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
 )

@@ -271,12 +271,14 @@ static llvm::Error readSignature(func::FuncOp fn,
   return llvm::Error::success();
 }
 
-/// Points the lowered code's malloc/free at the accounting runtime.
+/// Points the lowered code's malloc/free at the accounting runtime, and
+/// upstream's memrefCopy (strided memref.copy) at the runtime's copy.
 static void renameAllocator(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   for (auto [from, to] :
        {std::pair<StringRef, StringRef>{"malloc", "mp_rt_malloc"},
-        {"free", "mp_rt_free"}}) {
+        {"free", "mp_rt_free"},
+        {"memrefCopy", "mp_rt_memref_copy"}}) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(from);
     if (!fn)
       continue;
@@ -390,6 +392,11 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     return makeError("too many arguments for the C call (" +
                      Twine(step->sig.args.size()) + ")");
 
+  if (options.readOnlyArguments)
+    for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
+      entry.setArgAttr(i, "bufferization.writable",
+                       BoolAttr::get(&context, false));
+
   PassManager lower(&context);
   ToCPUOptions cpuOptions;
   buildToCPUPipeline(lower, cpuOptions);
@@ -423,8 +430,8 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       map[interner("mp_rt_free")] = {
           llvm::orc::ExecutorAddr::fromPtr(&mp_rt_free),
           llvm::JITSymbolFlags::Exported};
-      map[interner("memrefCopy")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+      map[interner("mp_rt_memref_copy")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_memref_copy),
           llvm::JITSymbolFlags::Exported};
       return map;
     });

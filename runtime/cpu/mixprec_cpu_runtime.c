@@ -38,61 +38,69 @@ void mp_rt_free(void *ptr) {
 
 int64_t mp_rt_live_bytes(void) { return atomic_load(&live_bytes); }
 int64_t mp_rt_peak_bytes(void) { return atomic_load(&peak_bytes); }
-void mp_rt_reset_peak(void) { atomic_store(&peak_bytes, atomic_load(&live_bytes)); }
+void mp_rt_reset_peak(void) {
+  atomic_store(&peak_bytes, atomic_load(&live_bytes));
+}
 
-/* memref.copy of non-contiguous memrefs lowers to a call to memrefCopy (the
- * name and signature of MLIR's CRunnerUtils); implemented here so compiled
- * steps need no MLIR runtime library. Descriptors are passed unranked:
- * {rank, pointer to {allocated, aligned, offset, sizes[rank],
- * strides[rank]}}. */
+/* A ranked memref descriptor: allocated, aligned, offset, sizes[rank],
+ * strides[rank]. */
 typedef struct {
-  int64_t rank;
-  void *descriptor;
-} MpUnrankedMemRef;
-
-typedef struct {
-  void *allocated;
+  char *allocated;
   char *aligned;
   int64_t offset;
-  int64_t shapeAndStrides[];
-} MpMemRefDesc;
+  int64_t sizes_and_strides[];
+} mp_rt_memref;
 
-void memrefCopy(int64_t elemSize, void *srcArg, void *dstArg) {
-  MpUnrankedMemRef *src = (MpUnrankedMemRef *)srcArg;
-  MpUnrankedMemRef *dst = (MpUnrankedMemRef *)dstArg;
+typedef struct {
+  int64_t rank;
+  mp_rt_memref *descriptor;
+} mp_rt_unranked_memref;
+
+void mp_rt_memref_copy(int64_t elem_size, void *src_arg, void *dst_arg) {
+  const mp_rt_unranked_memref *src = (const mp_rt_unranked_memref *)src_arg;
+  const mp_rt_unranked_memref *dst = (const mp_rt_unranked_memref *)dst_arg;
   int64_t rank = src->rank;
-  MpMemRefDesc *s = (MpMemRefDesc *)src->descriptor;
-  MpMemRefDesc *d = (MpMemRefDesc *)dst->descriptor;
-  const int64_t *sizes = s->shapeAndStrides;
-  const int64_t *sStrides = s->shapeAndStrides + rank;
-  const int64_t *dStrides = d->shapeAndStrides + rank;
-  char *sp = s->aligned + s->offset * elemSize;
-  char *dp = d->aligned + d->offset * elemSize;
+  const mp_rt_memref *s = src->descriptor, *d = dst->descriptor;
+  char *sp = s->aligned + s->offset * elem_size;
+  char *dp = d->aligned + d->offset * elem_size;
   if (rank == 0) {
-    memcpy(dp, sp, (size_t)elemSize);
+    memcpy(dp, sp, (size_t)elem_size);
     return;
   }
+  const int64_t *sizes = s->sizes_and_strides;
+  const int64_t *sstrides = s->sizes_and_strides + rank;
+  const int64_t *dstrides = d->sizes_and_strides + rank;
   for (int64_t i = 0; i < rank; ++i)
     if (sizes[i] == 0)
       return;
-  int64_t index[64] = {0};
-  if (rank > 64)
+  int64_t *index = (int64_t *)calloc((size_t)rank, sizeof(int64_t));
+  if (!index)
     abort();
-  int64_t sOff = 0, dOff = 0;
+  int64_t inner = sizes[rank - 1];
+  int contiguous_rows = sstrides[rank - 1] == 1 && dstrides[rank - 1] == 1;
   for (;;) {
-    memcpy(dp + dOff * elemSize, sp + sOff * elemSize, (size_t)elemSize);
-    int64_t axis = rank - 1;
-    for (; axis >= 0; --axis) {
-      ++index[axis];
-      sOff += sStrides[axis];
-      dOff += dStrides[axis];
-      if (index[axis] < sizes[axis])
-        break;
-      sOff -= sStrides[axis] * sizes[axis];
-      dOff -= dStrides[axis] * sizes[axis];
-      index[axis] = 0;
+    int64_t so = 0, dof = 0;
+    for (int64_t i = 0; i < rank - 1; ++i) {
+      so += index[i] * sstrides[i];
+      dof += index[i] * dstrides[i];
     }
-    if (axis < 0)
-      return;
+    if (contiguous_rows) {
+      memcpy(dp + dof * elem_size, sp + so * elem_size,
+             (size_t)(inner * elem_size));
+    } else {
+      for (int64_t j = 0; j < inner; ++j)
+        memcpy(dp + (dof + j * dstrides[rank - 1]) * elem_size,
+               sp + (so + j * sstrides[rank - 1]) * elem_size,
+               (size_t)elem_size);
+    }
+    int64_t i = rank - 2;
+    for (; i >= 0; --i) {
+      if (++index[i] < sizes[i])
+        break;
+      index[i] = 0;
+    }
+    if (i < 0)
+      break;
   }
+  free(index);
 }

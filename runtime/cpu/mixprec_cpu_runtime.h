@@ -28,9 +28,12 @@ int64_t mp_rt_live_bytes(void);
 int64_t mp_rt_peak_bytes(void);
 void mp_rt_reset_peak(void);
 
-/* Strided copy used by memref.copy of non-contiguous memrefs (same name and
- * signature as MLIR's CRunnerUtils memrefCopy). */
-void memrefCopy(int64_t elemSize, void *src, void *dst);
+/* Strided copy between two memrefs of the same shape: what the lowered
+ * code calls for a memref.copy it cannot turn into loops (upstream's
+ * `memrefCopy` from libmlir_c_runner_utils, which compiled steps do not
+ * link; CompiledStep renames the call to this function). `src` and `dst`
+ * point to unranked descriptors {int64_t rank; void *ranked_descriptor}. */
+void mp_rt_memref_copy(int64_t elem_size, void *src, void *dst);
 
 #ifdef __cplusplus
 }

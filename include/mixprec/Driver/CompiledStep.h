@@ -78,6 +78,10 @@ struct CompileOptions {
   std::string aotPath;
   /// LLVM optimisation level.
   unsigned optLevel = 3;
+  /// Mark the entry's arguments `bufferization.writable = false` so that the
+  /// compiled code never writes into the caller's argument buffers (the
+  /// Python module passes numpy memory without copying it).
+  bool readOnlyArguments = false;
 };
 
 /// A buffer handed to or returned by a compiled step. Memory is owned by

@@ -244,7 +244,13 @@ LogicalResult mlir::mp::applyLossScaling(func::FuncOp fn,
   {
     Block *thenBlock = ifOp.thenBlock();
     OpBuilder tb = OpBuilder::atBlockBegin(thenBlock);
-    for (Operation *op : dependent)
+    // `dependent` is in discovery (worklist) order; move in program order
+    // so that every op still follows its operands.
+    SmallVector<Operation *> ordered(dependent.begin(), dependent.end());
+    llvm::sort(ordered, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
+    for (Operation *op : ordered)
       op->moveBefore(thenBlock, thenBlock->end());
     if (options.clipNorm > 0) {
       tb.setInsertionPointToStart(thenBlock);

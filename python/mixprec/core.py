@@ -1,0 +1,333 @@
+"""Policies, pass pipelines and compiled training steps (numpy in, numpy out)."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _mixprec
+
+CompileError = _mixprec.CompileError
+
+__all__ = [
+    "CompileError",
+    "Policy",
+    "run_pipeline",
+    "compile",
+    "Step",
+    "ArgSpec",
+    "ResultSpec",
+    "to_bfloat16",
+    "from_bfloat16",
+    "numpy_dtype",
+    "LOSS_SCALING_KEYS",
+]
+
+
+# ---------------------------------------------------------------------------
+# bfloat16 <-> numpy
+# ---------------------------------------------------------------------------
+
+def to_bfloat16(x) -> np.ndarray:
+    """float array -> uint16 array of bfloat16 bit patterns (round to nearest
+    even; NaN stays NaN). This is how bf16 tensors cross the numpy boundary:
+    numpy has no bfloat16 type and Debian ships no ml_dtypes."""
+    a = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+    bits = a.view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    out = rounded.astype(np.uint16)
+    nan = np.isnan(a)
+    if nan.any():
+        out[nan] = ((bits[nan] >> 16) | 0x40).astype(np.uint16)
+    return out
+
+
+def from_bfloat16(bits) -> np.ndarray:
+    """uint16 array of bfloat16 bit patterns -> float32 array (exact)."""
+    b = np.ascontiguousarray(np.asarray(bits))
+    if b.dtype != np.uint16:
+        raise ValueError(f"from_bfloat16: expected uint16 bit patterns, got {b.dtype}")
+    return (b.astype(np.uint32) << 16).view(np.float32)
+
+
+_NUMPY_DTYPES = {
+    "float32": np.dtype(np.float32),
+    "float64": np.dtype(np.float64),
+    "float16": np.dtype(np.float16),
+    "bfloat16": np.dtype(np.uint16),  # bit patterns, see to_bfloat16
+    "bool": np.dtype(np.bool_),
+    "int8": np.dtype(np.int8),
+    "int32": np.dtype(np.int32),
+    "int64": np.dtype(np.int64),
+}
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """The numpy dtype a tensor of element type `name` uses at the boundary
+    (bfloat16 -> uint16)."""
+    return _NUMPY_DTYPES[name]
+
+
+def _to_float(value: np.ndarray, dtype: str) -> float:
+    if dtype == "bfloat16":
+        return float(from_bfloat16(value).reshape(()))
+    return float(np.asarray(value).reshape(()))
+
+
+def _from_float(value: float, dtype: str) -> np.ndarray:
+    if dtype == "bfloat16":
+        return to_bfloat16(np.float32(value)).reshape(())
+    return np.array(value, dtype=numpy_dtype(dtype))
+
+
+# ---------------------------------------------------------------------------
+# Policy
+# ---------------------------------------------------------------------------
+
+class Policy:
+    """A precision policy (DESIGN §5): `param`, `compute` and `output` are
+    numpy-style dtype names ("float32", "float16", "bfloat16")."""
+
+    __slots__ = ("param", "compute", "output", "spec", "target")
+
+    def __init__(self, param: str, compute: str, output: str,
+                 spec: str = "", target: str = "cpu"):
+        self.param, self.compute, self.output = param, compute, output
+        self.spec, self.target = spec, target
+
+    @classmethod
+    def parse(cls, s: str, target: str = "cpu") -> "Policy":
+        """Parses a policy string with the C++ parser. Raises ValueError with
+        its diagnostic (naming the bad token and what is accepted)."""
+        if not isinstance(s, str):
+            raise ValueError(f"policy must be a string, got {type(s).__name__}")
+        if not isinstance(target, str):
+            raise ValueError(f"target must be a string, got {type(target).__name__}")
+        param, compute, output = _mixprec.parse_policy(s, target)
+        return cls(param, compute, output, s, target)
+
+    def __eq__(self, other):
+        return (isinstance(other, Policy) and
+                (self.param, self.compute, self.output) ==
+                (other.param, other.compute, other.output))
+
+    def __hash__(self):
+        return hash((self.param, self.compute, self.output))
+
+    def __repr__(self):
+        return (f"Policy(param={self.param!r}, compute={self.compute!r}, "
+                f"output={self.output!r})")
+
+
+# ---------------------------------------------------------------------------
+# Pipelines
+# ---------------------------------------------------------------------------
+
+def run_pipeline(ir: str, pipeline: str) -> str:
+    """Parses `ir`, runs the textual pass pipeline (`"builtin.module(a,b)"` or
+    `"a,b"`) and returns the printed module. Parse errors, unknown passes,
+    bad options and pass failures raise CompileError with the diagnostics."""
+    if not isinstance(ir, str) or not isinstance(pipeline, str):
+        raise TypeError("run_pipeline(ir: str, pipeline: str)")
+    return _mixprec.run_pipeline(ir, pipeline)
+
+
+# ---------------------------------------------------------------------------
+# Compiled steps
+# ---------------------------------------------------------------------------
+
+#: Options of mp-loss-scaling accepted by `compile(loss_scaling=...)`, with
+#: their defaults (DESIGN §4, §6).
+LOSS_SCALING_KEYS = {
+    "mode": "dynamic",
+    "init-scale": 32768.0,
+    "growth-factor": 2.0,
+    "backoff-factor": 0.5,
+    "growth-interval": 2000,
+    "min-scale": 1.0,
+    "max-scale": 16777216.0,
+    "hysteresis": 1,
+    "clip-norm": 0.0,
+}
+
+
+def _parse_loss_scaling(spec: Union[str, dict, None]) -> dict:
+    if spec is None:
+        spec = "mode=none"
+    items = {}
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            items[str(k).replace("_", "-")] = str(v)
+    elif isinstance(spec, str):
+        for part in spec.split():
+            if "=" not in part:
+                raise ValueError(
+                    f"loss_scaling: expected key=value, got '{part}' "
+                    f"(keys: {', '.join(LOSS_SCALING_KEYS)})")
+            k, v = part.split("=", 1)
+            items[k.replace("_", "-")] = v
+    else:
+        raise ValueError(
+            f"loss_scaling must be a string or a dict, got {type(spec).__name__}")
+    out = dict(LOSS_SCALING_KEYS)
+    for k, v in items.items():
+        if k not in LOSS_SCALING_KEYS:
+            raise ValueError(f"loss_scaling: unknown option '{k}' "
+                             f"(accepted: {', '.join(LOSS_SCALING_KEYS)})")
+        if k == "mode":
+            if v not in ("none", "static", "dynamic"):
+                raise ValueError(f"loss_scaling: mode must be none, static or "
+                                 f"dynamic, got '{v}'")
+            out[k] = v
+        elif k in ("growth-interval", "hysteresis"):
+            try:
+                out[k] = int(v)
+            except ValueError:
+                raise ValueError(f"loss_scaling: {k} must be an integer, "
+                                 f"got '{v}'") from None
+        else:
+            try:
+                out[k] = float(v)
+            except ValueError:
+                raise ValueError(f"loss_scaling: {k} must be a number, "
+                                 f"got '{v}'") from None
+    return out
+
+
+def _format_option(v) -> str:
+    if isinstance(v, float):
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    return str(v)
+
+
+class ArgSpec(NamedTuple):
+    """One argument of a compiled step."""
+    index: int
+    shape: Tuple[int, ...]
+    dtype: str   # element type name: float32, bfloat16, int32, bool, ...
+    role: str    # data | param | state | loss_scale | growth_tracker | hysteresis
+    init: str    # mp.init hint ("" if none)
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return numpy_dtype(self.dtype)
+
+
+class ResultSpec(NamedTuple):
+    """One result of a compiled step."""
+    index: int
+    shape: Tuple[int, ...]
+    dtype: str
+    role: str     # update | loss | loss_scale | growth_tracker | hysteresis | overflow | other
+    updates: int  # argument index this result is the new value of, or -1
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return numpy_dtype(self.dtype)
+
+
+class Step:
+    """A compiled training step. Call it with one numpy array per argument
+    (exact dtype and shape of `args[i]`; bf16 as uint16 bit patterns); it
+    returns a tuple of numpy arrays, one per result. Inputs are passed to the
+    compiled code without copies (non-contiguous ones are copied once) and
+    never written; each result owns the buffer the compiled code allocated."""
+
+    def __init__(self, native, *, ir: str, entry: str, policy: Policy,
+                 loss_scaling: dict, pipeline: str):
+        self._native = native
+        self.ir = ir
+        self.entry = entry
+        self.policy = policy
+        self.loss_scaling = loss_scaling
+        self.pipeline = pipeline
+        self.args = tuple(ArgSpec(i, tuple(s), d, r, init)
+                          for i, (s, d, r, init) in enumerate(native.args))
+        self.results = tuple(ResultSpec(i, tuple(s), d, r, u)
+                             for i, (s, d, r, u) in enumerate(native.results))
+
+    @property
+    def compile_ms(self) -> float:
+        return self._native.compile_ms
+
+    def __call__(self, *arrays) -> Tuple[np.ndarray, ...]:
+        return self._native(*arrays)
+
+    # Signature helpers -----------------------------------------------------
+
+    def arg_indices(self, *roles: str):
+        """Indices of the arguments with any of `roles`."""
+        return [a.index for a in self.args if a.role in roles]
+
+    def result_indices(self, *roles: str):
+        return [r.index for r in self.results if r.role in roles]
+
+    @property
+    def loss_result(self) -> int:
+        idx = self.result_indices("loss")
+        return idx[0] if idx else -1
+
+    @property
+    def overflow_result(self) -> int:
+        idx = self.result_indices("overflow")
+        return idx[0] if idx else -1
+
+    def initial_scale_state(self) -> dict:
+        """{arg index: array} for the loss-scale state arguments, from the
+        loss_scaling options (scale = init-scale, tracker = 0,
+        hysteresis = hysteresis)."""
+        state = {}
+        for a in self.args:
+            if a.role == "loss_scale":
+                state[a.index] = _from_float(self.loss_scaling["init-scale"], a.dtype)
+            elif a.role == "growth_tracker":
+                state[a.index] = np.zeros(a.shape, numpy_dtype(a.dtype))
+            elif a.role == "hysteresis":
+                state[a.index] = np.full(a.shape, self.loss_scaling["hysteresis"],
+                                         numpy_dtype(a.dtype))
+        return state
+
+    def __repr__(self):
+        lines = [f"Step(@{self.entry}, policy={self.policy.spec!r}, "
+                 f"loss_scaling={self.loss_scaling['mode']!r})"]
+        for a in self.args:
+            lines.append(f"  arg {a.index}: {a.dtype}{list(a.shape)} {a.role}")
+        for r in self.results:
+            tie = f" -> arg {r.updates}" if r.updates >= 0 else ""
+            lines.append(f"  result {r.index}: {r.dtype}{list(r.shape)} {r.role}{tie}")
+        return "\n".join(lines)
+
+
+def compile(ir: str, entry: str = "train_step", target: str = "cpu",
+            policy: str = "mixed_bfloat16",
+            loss_scaling: Union[str, dict, None] = "mode=dynamic", *,
+            aot: bool = False, opt_level: int = 3,
+            autocast: str = "") -> Step:
+    """Compiles the training graph `ir` (DESIGN §2 contract) with the
+    mp-mixed-precision pipeline (policy casts, loss scaling, differentiation,
+    lowering) and the CPU backend, JIT by default (`aot=True`: a shared
+    library built with clang). `loss_scaling` is an mp-loss-scaling option
+    string ("mode=dynamic init-scale=1024") or a dict; `autocast` adds extra
+    mp-autocast options ("keep-fp32=fc2"). Bad policy / target / options
+    raise ValueError; parse, pipeline and codegen errors raise CompileError."""
+    if not isinstance(ir, str):
+        raise ValueError(f"ir must be MLIR text (str), got {type(ir).__name__}")
+    if target in ("cuda", "nvptx"):
+        raise NotImplementedError(
+            f"target '{target}': this build has no CUDA backend (the NVPTX "
+            "pipeline is tracked separately); use target='cpu'")
+    if target != "cpu":
+        raise ValueError(f"target must be 'cpu' (or 'cuda' once available), got '{target}'")
+    pol = Policy.parse(policy, "cpu")
+    ls = _parse_loss_scaling(loss_scaling)
+    ls_text = " ".join(f"{k}={_format_option(v)}" for k, v in ls.items())
+    extra = f" {autocast.strip()}" if autocast and autocast.strip() else ""
+    pipeline = (f"builtin.module(mp-mixed-precision{{policy={policy} "
+                f"target=cpu {ls_text}{extra}}})")
+    native = _mixprec.CompiledStep.compile(ir, pipeline, entry, bool(aot), int(opt_level))
+    return Step(native, ir=ir, entry=entry, policy=pol, loss_scaling=ls,
+                pipeline=pipeline)
