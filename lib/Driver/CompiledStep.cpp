@@ -90,6 +90,32 @@ StringRef mixprec::dtypeName(DType t) {
   return "?";
 }
 
+StringRef mixprec::roleName(Role r) {
+  switch (r) {
+  case Role::Data:
+    return "data";
+  case Role::Param:
+    return "param";
+  case Role::State:
+    return "state";
+  case Role::Update:
+    return "update";
+  case Role::LossScale:
+    return "loss_scale";
+  case Role::Tracker:
+    return "growth_tracker";
+  case Role::Hysteresis:
+    return "hysteresis";
+  case Role::Overflow:
+    return "overflow";
+  case Role::Loss:
+    return "loss";
+  case Role::Other:
+    return "other";
+  }
+  return "?";
+}
+
 int64_t TensorSpec::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)

@@ -58,52 +58,8 @@ PyObject *compileErrorType = nullptr;
 
 /// The numpy dtype a step uses for `t` (bf16 travels as uint16 bit patterns:
 /// numpy has no bfloat16 and Debian ships no ml_dtypes).
-const char *numpyDType(DType t) {
-  switch (t) {
-  case DType::F32:
-    return "float32";
-  case DType::F64:
-    return "float64";
-  case DType::F16:
-    return "float16";
-  case DType::BF16:
-    return "uint16";
-  case DType::I1:
-    return "bool";
-  case DType::I8:
-    return "int8";
-  case DType::I32:
-    return "int32";
-  case DType::I64:
-    return "int64";
-  }
-  return "?";
-}
-
-const char *roleName(Role r) {
-  switch (r) {
-  case Role::Data:
-    return "data";
-  case Role::Param:
-    return "param";
-  case Role::State:
-    return "state";
-  case Role::Update:
-    return "update";
-  case Role::LossScale:
-    return "loss_scale";
-  case Role::Tracker:
-    return "growth_tracker";
-  case Role::Hysteresis:
-    return "hysteresis";
-  case Role::Overflow:
-    return "overflow";
-  case Role::Loss:
-    return "loss";
-  case Role::Other:
-    return "other";
-  }
-  return "?";
+std::string numpyDType(DType t) {
+  return t == DType::BF16 ? "uint16" : mixprec::dtypeName(t).str();
 }
 
 const char *policyDTypeName(mlir::mp::DType t) {
@@ -263,7 +219,8 @@ public:
     for (size_t i = 0; i < sig.args.size(); ++i)
       out.append(py::make_tuple(py::tuple(py::cast(sig.args[i].shape)),
                                 dtypeName(sig.args[i].dtype).str(),
-                                roleName(sig.argRoles[i]), sig.argInit[i]));
+                                roleName(sig.argRoles[i]).str(),
+                                sig.argInit[i]));
     return out;
   }
 
@@ -273,7 +230,8 @@ public:
     for (size_t i = 0; i < sig.results.size(); ++i)
       out.append(py::make_tuple(py::tuple(py::cast(sig.results[i].shape)),
                                 dtypeName(sig.results[i].dtype).str(),
-                                roleName(sig.resultRoles[i]), sig.updates[i]));
+                                roleName(sig.resultRoles[i]).str(),
+                                sig.updates[i]));
     return out;
   }
 
@@ -291,7 +249,7 @@ public:
     for (size_t i = 0; i < sig.args.size(); ++i) {
       const TensorSpec &spec = sig.args[i];
       std::string what = "argument #" + std::to_string(i) + " (" +
-                         roleName(sig.argRoles[i]) + ")";
+                         roleName(sig.argRoles[i]).str() + ")";
       py::handle obj = arrays[i];
       if (!py::isinstance<py::array>(obj))
         throw py::value_error(

@@ -294,32 +294,6 @@ static std::optional<std::string> optionValue(llvm::StringRef options,
   return value;
 }
 
-static llvm::StringRef roleName(Role r) {
-  switch (r) {
-  case Role::Data:
-    return "data";
-  case Role::Param:
-    return "param";
-  case Role::State:
-    return "state";
-  case Role::Update:
-    return "update";
-  case Role::LossScale:
-    return "loss_scale";
-  case Role::Tracker:
-    return "growth_tracker";
-  case Role::Hysteresis:
-    return "hysteresis";
-  case Role::Overflow:
-    return "overflow";
-  case Role::Loss:
-    return "loss";
-  case Role::Other:
-    return "other";
-  }
-  return "?";
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(

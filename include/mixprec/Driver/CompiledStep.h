@@ -55,6 +55,10 @@ enum class Role {
   Other       ///< any other result
 };
 
+/// Lower-case name of a role: data, param, state, update, loss_scale,
+/// growth_tracker, hysteresis, overflow, loss, other.
+llvm::StringRef roleName(Role r);
+
 /// The entry's signature after compilation, with contract roles.
 struct StepSignature {
   std::vector<TensorSpec> args, results;
