@@ -414,20 +414,52 @@ struct ParallelOuterPass
 // mp-gpu-map-loops
 //===----------------------------------------------------------------------===//
 
-static bool isHostMemRef(Type type) {
-  auto memref = dyn_cast<MemRefType>(type);
-  return memref && memref.getElementType().isIndex();
+static Value stripCasts(Value v) {
+  while (auto cast = v.getDefiningOp<memref::CastOp>())
+    v = cast.getSource();
+  return v;
 }
 
-/// True if `op` (or an op nested in it) reads or writes a device buffer
-/// (any memref except the index arrays of the deallocation helpers).
-static bool touchesDeviceMemory(Operation *op) {
+/// Buffers that stay in host memory: the pointer and ownership arrays of
+/// the deallocation helpers (index arrays, buffers passed to a func.call)
+/// and stack allocations. Every other buffer lives on the device.
+using HostBuffers = llvm::DenseSet<Value>;
+static HostBuffers findHostBuffers(func::FuncOp fn) {
+  HostBuffers host;
+  fn.walk([&](Operation *op) {
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      for (Value a : call.getOperands())
+        if (isa<MemRefType>(a.getType()))
+          host.insert(stripCasts(a));
+    } else if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      if (alloc.getType().getElementType().isIndex())
+        host.insert(alloc);
+    } else if (auto alloca = dyn_cast<memref::AllocaOp>(op)) {
+      host.insert(alloca);
+    }
+  });
+  return host;
+}
+
+static bool isHostBuffer(Value v, const HostBuffers &host) {
+  v = stripCasts(v);
+  return host.contains(v) ||
+         cast<MemRefType>(v.getType()).getElementType().isIndex();
+}
+
+/// Functions made by the buffer deallocation pipeline run on the host.
+static bool isHostHelper(func::FuncOp fn) {
+  return fn.getSymName().starts_with("dealloc_helper");
+}
+
+/// True if `op` (or an op nested in it) reads or writes a device buffer.
+static bool touchesDeviceMemory(Operation *op, const HostBuffers &host) {
   bool found = false;
   op->walk([&](Operation *o) {
     if (auto load = dyn_cast<memref::LoadOp>(o))
-      found |= !isHostMemRef(load.getMemRefType());
+      found |= !isHostBuffer(load.getMemRef(), host);
     else if (auto store = dyn_cast<memref::StoreOp>(o))
-      found |= !isHostMemRef(store.getMemRefType());
+      found |= !isHostBuffer(store.getMemRef(), host);
   });
   return found;
 }
@@ -474,6 +506,7 @@ struct MapLoopsPass : PassWrapper<MapLoopsPass, OperationPass<ModuleOp>> {
 
   LogicalResult wrapSequential(func::FuncOp fn) {
     Block &block = fn.getBody().front();
+    HostBuffers host = findHostBuffers(fn);
     // Constants first, so that they never split a group.
     Operation *firstNonConstant = nullptr;
     for (Operation &op : llvm::make_early_inc_range(block)) {
@@ -496,7 +529,7 @@ struct MapLoopsPass : PassWrapper<MapLoopsPass, OperationPass<ModuleOp>> {
     for (Operation &op : block.without_terminator()) {
       bool device = false;
       if (!isa<scf::ParallelOp>(op)) {
-        if (touchesDeviceMemory(&op))
+        if (touchesDeviceMemory(&op, host))
           device = true;
         else if (!current.empty() && op.getNumRegions() == 0 && isPure(&op))
           device = llvm::any_of(op.getOperands(), [&](Value v) {
@@ -582,17 +615,8 @@ struct MapLoopsPass : PassWrapper<MapLoopsPass, OperationPass<ModuleOp>> {
 
   void runOnOperation() override {
     for (func::FuncOp fn : hostFunctions(getOperation())) {
-      if (fn.isExternal())
+      if (fn.isExternal() || isHostHelper(fn))
         continue;
-      // memref.copy between device buffers: a kernel (handles strides).
-      fn.walk([&](memref::CopyOp copy) {
-        if (isHostMemRef(copy.getSource().getType()))
-          return;
-        OpBuilder b(copy);
-        linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
-                               copy.getTarget());
-        copy.erase();
-      });
       if (failed(wrapSequential(fn)))
         return signalPassFailure();
       SmallVector<scf::ParallelOp> tops;
@@ -606,6 +630,34 @@ struct MapLoopsPass : PassWrapper<MapLoopsPass, OperationPass<ModuleOp>> {
       // canonicalization patterns that would inline 1-trip loops.
       (void)applyPatternsGreedily(fn, RewritePatternSet(&getContext()));
     }
+  }
+};
+
+/// memref.copy between device buffers to linalg.copy, so that it becomes a
+/// kernel (handles strided views) like every other linalg op.
+struct CopyToLinalgPass
+    : PassWrapper<CopyToLinalgPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopyToLinalgPass)
+  StringRef getArgument() const final { return "mp-gpu-copies"; }
+  StringRef getDescription() const final {
+    return "memref.copy of device buffers to linalg.copy";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() override {
+    if (isHostHelper(getOperation()))
+      return;
+    HostBuffers host = findHostBuffers(getOperation());
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (isHostBuffer(copy.getSource(), host) ||
+          isHostBuffer(copy.getTarget(), host))
+        return;
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    });
   }
 };
 
@@ -626,6 +678,9 @@ struct GPUMemoryPass : PassWrapper<GPUMemoryPass, OperationPass<ModuleOp>> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (func::FuncOp fn : hostFunctions(module)) {
+      if (isHostHelper(fn))
+        continue;
+      HostBuffers host = findHostBuffers(fn);
       SmallVector<Operation *> ops;
       fn.walk([&](Operation *op) {
         if (isa<memref::AllocOp, memref::DeallocOp, memref::GetGlobalOp>(op))
@@ -634,7 +689,8 @@ struct GPUMemoryPass : PassWrapper<GPUMemoryPass, OperationPass<ModuleOp>> {
       for (Operation *op : ops) {
         OpBuilder b(op);
         if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-          if (isHostMemRef(alloc.getType()))
+          if (host.contains(alloc.getResult()) ||
+              alloc.getType().getElementType().isIndex())
             continue;
           auto g = gpu::AllocOp::create(
               b, alloc.getLoc(), alloc.getType(), Type(), ValueRange{},
@@ -642,7 +698,7 @@ struct GPUMemoryPass : PassWrapper<GPUMemoryPass, OperationPass<ModuleOp>> {
           alloc.replaceAllUsesWith(g.getMemref());
           alloc.erase();
         } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-          if (isHostMemRef(dealloc.getMemref().getType()))
+          if (isHostBuffer(dealloc.getMemref(), host))
             continue;
           gpu::DeallocOp::create(b, dealloc.getLoc(), Type(), ValueRange{},
                                  dealloc.getMemref());
@@ -674,7 +730,7 @@ struct GPUMemoryPass : PassWrapper<GPUMemoryPass, OperationPass<ModuleOp>> {
         if (isa<gpu::LaunchOp>(op))
           return WalkResult::skip();
         if (isa<memref::LoadOp, memref::StoreOp>(op) &&
-            touchesDeviceMemory(op)) {
+            touchesDeviceMemory(op, host)) {
           op->emitError("mp-to-nvptx: host code accesses device memory "
                         "(an op was not mapped to a GPU kernel)");
           return WalkResult::interrupt();
@@ -840,8 +896,10 @@ LogicalResult mixprec::buildToNVPTXPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
-  if (failed(parse("convert-bufferization-to-memref,canonicalize,"
-                   "func.func(convert-linalg-to-parallel-loops)")))
+  if (failed(parse("convert-bufferization-to-memref,canonicalize")))
+    return failure();
+  pm.addNestedPass<func::FuncOp>(std::make_unique<CopyToLinalgPass>());
+  if (failed(parse("func.func(convert-linalg-to-parallel-loops)")))
     return failure();
   auto map = std::make_unique<MapLoopsPass>();
   map->blockSize = options.blockSize;
@@ -889,6 +947,7 @@ void mixprec::registerToNVPTXPasses() {
   PassRegistration<SplitReductionsPass>();
   PassRegistration<ParallelOuterPass>();
   PassRegistration<MapLoopsPass>();
+  PassRegistration<CopyToLinalgPass>();
   PassRegistration<GPUMemoryPass>();
   PassRegistration<CopyGlobalsPass>();
   PassRegistration<MergeKernelModulesPass>();

@@ -73,6 +73,11 @@ static cl::opt<bool> aot("aot",
                          cl::init(false));
 static cl::opt<std::string> aotPath("aot-output",
                                     cl::desc("Keep the AOT library here"));
+static cl::opt<std::string>
+    nvptxOptions("nvptx",
+                 cl::desc("--target cuda: mp-to-nvptx options (chip, "
+                          "format, block-size, ...)"),
+                 cl::init("chip=sm_90 format=fatbin"));
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
@@ -255,32 +260,6 @@ static std::optional<std::string> optionValue(llvm::StringRef options,
   return value;
 }
 
-static llvm::StringRef roleName(Role r) {
-  switch (r) {
-  case Role::Data:
-    return "data";
-  case Role::Param:
-    return "param";
-  case Role::State:
-    return "state";
-  case Role::Update:
-    return "update";
-  case Role::LossScale:
-    return "loss_scale";
-  case Role::Tracker:
-    return "growth_tracker";
-  case Role::Hysteresis:
-    return "hysteresis";
-  case Role::Overflow:
-    return "overflow";
-  case Role::Loss:
-    return "loss";
-  case Role::Other:
-    return "other";
-  }
-  return "?";
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(
@@ -288,10 +267,7 @@ int main(int argc, char **argv) {
       "mp-run: compile a mixprec training graph and train it\n\n"
       "  mp-run examples/mlp.mlir --policy mixed_bfloat16 --steps 200\n");
 
-  if (target == "cuda")
-    fail("--target cuda: this build has no CUDA backend yet (the NVPTX "
-         "pipeline is tracked separately); use --target cpu");
-  if (target != "cpu")
+  if (target != "cpu" && target != "cuda")
     fail("--target must be cpu or cuda, got '" + target + "'");
   if (task != "classify" && task != "regress")
     fail("--task must be classify or regress, got '" + task + "'");
@@ -304,10 +280,16 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.entry = entry;
-  options.aot = aot;
+  bool cuda = target == "cuda";
+  options.aot = aot || cuda;
   options.aotPath = aotPath;
+  options.target = cuda ? Target::CUDA : Target::CPU;
+  options.nvptxOptions = nvptxOptions;
+  options.metadata = "meta source " + inputFile + "\nmeta policy " + policy +
+                     "\nmeta loss-scaling " + lossScaling + "\n";
   options.pipeline = "builtin.module(mp-mixed-precision{policy=" + policy +
-                     " target=cpu " + lossScaling + "})";
+                     (cuda ? " target=nvptx " : " target=cpu ") + lossScaling +
+                     "})";
   if (printIR) {
     llvm::outs() << options.pipeline << "\n";
     return 0;
@@ -316,7 +298,7 @@ int main(int argc, char **argv) {
   auto compiled = CompiledStep::compile((*file)->getBuffer(), options);
   if (!compiled) {
     std::string msg = llvm::toString(compiled.takeError());
-    llvm::errs() << "mp-run: error: " << msg;
+    llvm::errs() << "mp-run: error: " << (cuda ? "--target cuda: " : "") << msg;
     if (!llvm::StringRef(msg).ends_with("\n"))
       llvm::errs() << "\n";
     return 1;
@@ -446,6 +428,34 @@ int main(int argc, char **argv) {
     }
   }
 
+  // CUDA: parameters, state and batches live on the device for the whole
+  // run; only the scalars printed below travel back each step.
+  if (cuda) {
+    auto upload = [&](HostTensor &t) {
+      auto d = step.toDevice(t);
+      if (!d)
+        fail(llvm::toString(d.takeError()));
+      freeTensor(t);
+      t = *d;
+    };
+    for (auto [i, t] : llvm::enumerate(args))
+      if (sig.argRoles[i] != Role::Data)
+        upload(t);
+    for (auto &batch : batches)
+      for (HostTensor &t : batch)
+        upload(t);
+  }
+  auto readScalar = [&](const HostTensor &t) {
+    if (!cuda)
+      return readElement(t, 0);
+    auto h = step.toHost(t);
+    if (!h)
+      fail(llvm::toString(h.takeError()));
+    double v = readElement(*h, 0);
+    freeTensor(*h);
+    return v;
+  };
+
   // Which argument receives each state result.
   auto argWithRole = [&](Role r) {
     for (auto [i, role] : llvm::enumerate(sig.argRoles))
@@ -456,8 +466,10 @@ int main(int argc, char **argv) {
 
   llvm::outs() << "mp-run: " << inputFile << " @" << entry << "  policy "
                << policy << "  loss-scaling \"" << lossScaling << "\"  "
-               << (aot ? "AOT" : "JIT") << "  compiled in "
-               << llvm::format("%.0f", step.compileMs()) << " ms\n";
+               << (cuda ? "CUDA " + step.deviceName()
+                        : std::string(aot ? "AOT" : "JIT"))
+               << "  compiled in " << llvm::format("%.0f", step.compileMs())
+               << " ms\n";
   for (auto [i, spec] : llvm::enumerate(sig.args))
     llvm::outs() << "  arg " << i << ": " << spec.str() << " "
                  << roleName(sig.argRoles[i]) << "\n";
@@ -467,13 +479,14 @@ int main(int argc, char **argv) {
   int skipped = 0, timedSteps = 0;
   int scaleArg = argWithRole(Role::LossScale);
   mp_rt_reset_peak();
+  step.resetDevicePeak();
   for (int s = 0; s < steps; ++s) {
     if (!batches.empty()) {
       auto &batch = batches[s % batches.size()];
       for (auto [k, i] : llvm::enumerate(dataArgs))
         args[i] = batch[k];
     }
-    double scale = scaleArg >= 0 ? readElement(args[scaleArg], 0) : 1.0;
+    double scale = scaleArg >= 0 ? readScalar(args[scaleArg]) : 1.0;
     std::vector<HostTensor> results;
     auto t0 = std::chrono::steady_clock::now();
     if (llvm::Error err = step.call(args, results))
@@ -485,9 +498,9 @@ int main(int argc, char **argv) {
       totalMs += ms;
       ++timedSteps;
     }
-    double loss = readElement(results[sig.lossResult], 0);
-    bool overflow = sig.overflowResult >= 0 &&
-                    readElement(results[sig.overflowResult], 0) != 0;
+    double loss = readScalar(results[sig.lossResult]);
+    bool overflow =
+        sig.overflowResult >= 0 && readScalar(results[sig.overflowResult]) != 0;
     skipped += overflow;
     if (s == 0)
       initialLoss = loss;
@@ -500,10 +513,10 @@ int main(int argc, char **argv) {
                role == Role::Hysteresis)
         into = argWithRole(role);
       if (into >= 0) {
-        freeTensor(args[into]);
+        step.release(args[into]);
         args[into] = results[r];
       } else {
-        freeTensor(results[r]);
+        step.release(results[r]);
       }
     }
     stepLog.push_back(llvm::json::Object{{"step", s},
@@ -521,7 +534,7 @@ int main(int argc, char **argv) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   int64_t peakRss = static_cast<int64_t>(usage.ru_maxrss) * 1024;
-  int64_t peakTensorBytes = mp_rt_peak_bytes();
+  int64_t peakTensorBytes = cuda ? step.devicePeakBytes() : mp_rt_peak_bytes();
 
   llvm::outs() << "\n"
                << llvm::format("%-22s %s\n", "policy", policy.c_str())
@@ -547,7 +560,9 @@ int main(int argc, char **argv) {
                               {"steps", static_cast<int>(steps)},
                               {"seed", static_cast<int64_t>(seed)},
                               {"task", std::string(task)},
-                              {"backend", aot ? "aot" : "jit"},
+                              {"backend", cuda  ? "cuda"
+                                          : aot ? "aot"
+                                                : "jit"},
                               {"inputs", std::string(inputsDir)}};
     llvm::json::Object summary{{"initial_loss", initialLoss},
                                {"final_loss", finalLoss},
