@@ -710,6 +710,8 @@ llvm::Error CompiledStep::compileCUDA(ModuleOp module,
     return makeError("building the CUDA artifact with " + Twine(MIXPREC_CLANG) +
                      " failed (exit " + Twine(rc) + ") " + errMsg);
 
+  if (options.compileOnly)
+    return llvm::Error::success();
   // Load the runtime first: a machine without a driver or a GPU fails here
   // with one clear message, before the artifact's constructor runs.
   auto runtime = loadCudaRuntime();

@@ -78,6 +78,16 @@ static cl::opt<std::string>
                  cl::desc("--target cuda: mp-to-nvptx options (chip, "
                           "format, block-size, ...)"),
                  cl::init("chip=sm_90 format=fatbin"));
+static cl::opt<std::string> dumpInputs(
+    "dump-inputs",
+    cl::desc("Write the initial arguments (argN.bin) and the batches "
+             "(batchB.argN.bin), raw little-endian, to this directory: the "
+             "C driver (mp-cuda-train --inputs) replays them"));
+static cl::opt<bool> compileOnly(
+    "compile-only",
+    cl::desc("--target cuda: write the artifact (--aot-output) and exit, "
+             "without a GPU"),
+    cl::init(false));
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
@@ -285,6 +295,9 @@ int main(int argc, char **argv) {
   options.aotPath = aotPath;
   options.target = cuda ? Target::CUDA : Target::CPU;
   options.nvptxOptions = nvptxOptions;
+  options.compileOnly = compileOnly;
+  if (compileOnly && (!cuda || aotPath.empty()))
+    fail("--compile-only needs --target cuda and --aot-output");
   options.metadata = "meta source " + inputFile + "\nmeta policy " + policy +
                      "\nmeta loss-scaling " + lossScaling + "\n";
   options.pipeline = "builtin.module(mp-mixed-precision{policy=" + policy +
@@ -302,6 +315,10 @@ int main(int argc, char **argv) {
     if (!llvm::StringRef(msg).ends_with("\n"))
       llvm::errs() << "\n";
     return 1;
+  }
+  if (compileOnly) {
+    llvm::outs() << "mp-run: wrote " << (*compiled)->libraryPath() << "\n";
+    return 0;
   }
   CompiledStep &step = **compiled;
   const StepSignature &sig = step.signature();
@@ -426,6 +443,25 @@ int main(int argc, char **argv) {
       }
       batches.push_back(std::move(batch));
     }
+  }
+
+  if (!dumpInputs.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpInputs))
+      fail("cannot create " + dumpInputs + ": " + ec.message());
+    auto write = [&](const std::string &name, const HostTensor &t) {
+      std::error_code ec;
+      llvm::raw_fd_ostream out(dumpInputs + "/" + name, ec);
+      if (ec)
+        fail("cannot write " + dumpInputs + "/" + name + ": " + ec.message());
+      out.write(static_cast<const char *>(t.data), t.spec.numBytes());
+    };
+    for (auto [i, t] : llvm::enumerate(args))
+      if (sig.argRoles[i] != Role::Data)
+        write("arg" + std::to_string(i) + ".bin", t);
+    for (auto [b, batch] : llvm::enumerate(batches))
+      for (auto [k, i] : llvm::enumerate(dataArgs))
+        write("batch" + std::to_string(b) + ".arg" + std::to_string(i) + ".bin",
+              batch[k]);
   }
 
   // CUDA: parameters, state and batches live on the device for the whole

@@ -92,6 +92,9 @@ struct CompileOptions {
   bool aot = false;
   /// Where to write the AOT library (a temporary file when empty).
   std::string aotPath;
+  /// CUDA: write the artifact (aotPath) and stop; the step cannot be
+  /// called (for machines without a GPU that build artifacts).
+  bool compileOnly = false;
   /// LLVM optimisation level.
   unsigned optLevel = 3;
 };
