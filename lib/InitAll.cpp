@@ -19,6 +19,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mixprec::registerMPDialect(mlir::DialectRegistry &registry) {
   registry.insert<mlir::mp::MPDialect>();
@@ -36,6 +37,8 @@ void mixprec::registerAllDialects(mlir::DialectRegistry &registry) {
   registerMPDialect(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates gpu.module bodies to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
   mlir::mp::registerPrecisionClassExternalModels(registry);
 }
 

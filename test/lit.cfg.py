@@ -2,6 +2,8 @@
 # lit configuration for the mixprec regression tests.
 
 import os
+import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -37,3 +39,30 @@ tool_dirs = [config.mixprec_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["mp-opt", "mp-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.mixprec_tools_dir, append_path=True)
+
+# CUDA: the toolkit (ptxas) for format=bin/fatbin and ptxas checks, our CUDA
+# runtime (built when the toolkit was found), and a GPU for execution tests.
+ptxas = os.path.join(config.mixprec_cuda_root, "bin", "ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", ptxas))
+if os.path.exists(os.path.join(config.mixprec_obj_root, "lib",
+                               "libmixprec_cuda_runtime.so")):
+    config.available_features.add("cuda-runtime")
+    llvm_config.add_tool_substitutions(["mp-run", "mp-cuda-train"], tool_dirs)
+
+
+def _have_gpu():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run([smi, "-L"], capture_output=True, text=True,
+                             timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if "cuda-runtime" in config.available_features and _have_gpu():
+    config.available_features.add("cuda-gpu")

@@ -95,11 +95,15 @@ void mixprec::buildMixedPrecisionPipeline(
   pm.addPass(mp::createMPCleanup());
 }
 
+void mixprec::addHostPreparation(OpPassManager &pm, bool emitCInterface) {
+  pm.addPass(std::make_unique<StripContractAttrsPass>());
+  if (emitCInterface)
+    pm.addPass(std::make_unique<EmitCInterfacePass>());
+}
+
 void mixprec::buildToCPUPipeline(OpPassManager &pm,
                                  const ToCPUOptions &options) {
-  pm.addPass(std::make_unique<StripContractAttrsPass>());
-  if (options.emitCInterface)
-    pm.addPass(std::make_unique<EmitCInterfacePass>());
+  addHostPreparation(pm, options.emitCInterface);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
@@ -151,4 +155,12 @@ void mixprec::registerPipelines() {
       "Tensor IR to the LLVM dialect for the host CPU (bufferize, "
       "deallocate, loops, LLVM)",
       buildToCPUPipeline);
+  PassPipelineRegistration<ToNVPTXOptions>(
+      "mp-to-nvptx",
+      "Tensor IR to GPU kernels (NVVM -> PTX/cubin/fatbin, embedded) and "
+      "host LLVM code calling the mgpu* CUDA runtime (runtime/cuda)",
+      [](OpPassManager &pm, const ToNVPTXOptions &options) {
+        (void)buildToNVPTXPipeline(pm, options, llvm::errs());
+      });
+  registerToNVPTXPasses();
 }

@@ -24,6 +24,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -44,6 +45,9 @@ using namespace mixprec;
 #endif
 #ifndef MIXPREC_CLANG
 #define MIXPREC_CLANG "/usr/lib/llvm-22/bin/clang"
+#endif
+#ifndef MIXPREC_CUDA_LIBDIR
+#define MIXPREC_CUDA_LIBDIR ""
 #endif
 
 //===----------------------------------------------------------------------===//
@@ -215,8 +219,157 @@ const auto kThunks = makeThunks(std::make_index_sequence<kMaxCallArgs + 1>{});
 // CompiledStep
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// CUDA runtime, loaded at run time
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The host helpers of runtime/cuda, looked up with dlsym: mixprec tools do
+/// not link the CUDA runtime (it needs libcuda.so.1, which machines without
+/// an NVIDIA driver lack), they load it when a CUDA step is compiled.
+struct CudaRuntime {
+  int (*init)();
+  const char *(*error)();
+  void (*setQuiet)(int);
+  const char *(*deviceName)();
+  void *(*alloc)(size_t);
+  void (*free)(void *);
+  int (*toDevice)(void *, const void *, size_t);
+  int (*toHost)(void *, const void *, size_t);
+  int (*copyDevice)(void *, const void *, size_t);
+  int64_t (*peakBytes)();
+  void (*resetPeak)();
+};
+} // namespace
+
+static llvm::Expected<CudaRuntime *> loadCudaRuntime() {
+  static CudaRuntime runtime;
+  static std::string failure;
+  static bool loaded = false;
+  if (loaded)
+    return &runtime;
+  if (!failure.empty())
+    return makeError(failure);
+  std::string path =
+      std::string(MIXPREC_RUNTIME_DIR) + "/libmixprec_cuda_runtime.so";
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) {
+    std::string why = dlerror();
+    if (why.find("libcuda.so") != std::string::npos)
+      failure = "no NVIDIA driver on this machine: cannot load libcuda.so.1 "
+                "(" +
+                why + ")";
+    else
+      failure = "cannot load the mixprec CUDA runtime: " + why;
+    return makeError(failure);
+  }
+  bool ok = true;
+  auto get = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+        dlsym(handle, name));
+    ok &= fn != nullptr;
+  };
+  get(runtime.init, "mp_cuda_init");
+  get(runtime.error, "mp_cuda_error");
+  get(runtime.setQuiet, "mp_cuda_set_quiet");
+  get(runtime.deviceName, "mp_cuda_device_name");
+  get(runtime.alloc, "mp_cuda_alloc");
+  get(runtime.free, "mp_cuda_free");
+  get(runtime.toDevice, "mp_cuda_copy_to_device");
+  get(runtime.toHost, "mp_cuda_copy_to_host");
+  get(runtime.copyDevice, "mp_cuda_copy_device");
+  get(runtime.peakBytes, "mp_cuda_peak_bytes");
+  get(runtime.resetPeak, "mp_cuda_reset_peak");
+  if (!ok) {
+    failure = "the mixprec CUDA runtime at " + path + " lacks mp_cuda_*";
+    return makeError(failure);
+  }
+  // Errors come back to the caller as llvm::Error; do not print them twice.
+  runtime.setQuiet(1);
+  if (runtime.init() != 0) {
+    failure = std::string("no usable CUDA device: ") + runtime.error();
+    return makeError(failure);
+  }
+  loaded = true;
+  return &runtime;
+}
+
+/// Text that describes the step's signature, embedded in a CUDA artifact as
+/// `mixprec_step_signature` so that a host without LLVM (the C driver) can
+/// set up its buffers:
+///   mixprec-step 1
+///   entry train_step
+///   arg <i> <role> <dtype> <rank> <dims...> <init hint or ->
+///   result <i> <role> <tied arg or -1> <dtype> <rank> <dims...>
+///   meta <key> <value...>
+static std::string signatureText(const StepSignature &sig, StringRef entry,
+                                 StringRef metadata) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "mixprec-step 1\nentry " << entry << "\n";
+  auto dims = [&](const TensorSpec &spec) {
+    os << dtypeName(spec.dtype) << " " << spec.shape.size();
+    for (int64_t d : spec.shape)
+      os << " " << d;
+  };
+  for (auto [i, spec] : llvm::enumerate(sig.args)) {
+    os << "arg " << i << " " << roleName(sig.argRoles[i]) << " ";
+    dims(spec);
+    os << " " << (sig.argInit[i].empty() ? "-" : sig.argInit[i]) << "\n";
+  }
+  for (auto [i, spec] : llvm::enumerate(sig.results)) {
+    os << "result " << i << " " << roleName(sig.resultRoles[i]) << " "
+       << sig.updates[i] << " ";
+    dims(spec);
+    os << "\n";
+  }
+  os << metadata;
+  if (!metadata.empty() && !metadata.ends_with("\n"))
+    os << "\n";
+  return text;
+}
+
+/// Adds `void mixprec_step_call(void *results, void **args)`, which calls
+/// the entry's C interface with the descriptors in `args` (and `results`
+/// first when the entry has results), and the signature text as
+/// `const char mixprec_step_signature[]`, to an artifact.
+static llvm::Error addStepInterface(llvm::Module &module, StringRef entry,
+                                    bool hasResults,
+                                    const std::string &signature) {
+  llvm::Function *ciface = module.getFunction(("_mlir_ciface_" + entry).str());
+  if (!ciface)
+    return makeError("no _mlir_ciface_" + entry + " in the lowered module");
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *type =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr}, false);
+  auto *call = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                      "mixprec_step_call", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", call));
+  SmallVector<llvm::Value *> args;
+  unsigned n = ciface->getFunctionType()->getNumParams();
+  unsigned index = 0;
+  if (hasResults) {
+    args.push_back(call->getArg(0));
+    index = 1;
+  }
+  for (unsigned i = 0; index < n; ++index, ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, call->getArg(1), i);
+    args.push_back(b.CreateLoad(ptr, slot));
+  }
+  b.CreateCall(ciface, args);
+  b.CreateRetVoid();
+  llvm::Constant *text = llvm::ConstantDataArray::getString(ctx, signature);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text,
+                           "mixprec_step_signature");
+  return llvm::Error::success();
+}
+
 struct CompiledStep::Impl {
   std::unique_ptr<ExecutionEngine> engine;
+  CudaRuntime *cuda = nullptr;
+  void (*stepCall)(void *, void **) = nullptr;
   void *library = nullptr;
   void *function = nullptr;
   std::string tempLibrary;
@@ -423,6 +576,16 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       entry.setArgAttr(i, "bufferization.writable",
                        BoolAttr::get(&context, false));
 
+  step->stepTarget = options.target;
+  if (options.target == Target::CUDA) {
+    if (llvm::Error err = step->compileCUDA(*module, options, diagnostics))
+      return std::move(err);
+    step->compileMillis = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+    return step;
+  }
+
   PassManager lower(&context);
   ToCPUOptions cpuOptions;
   buildToCPUPipeline(lower, cpuOptions);
@@ -512,11 +675,156 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     step->impl->function = dlsym(step->impl->library, symbol.c_str());
     if (!step->impl->function)
       return makeError("symbol " + symbol + " not found in " + libPath);
+    step->libPath = libPath;
   }
   step->compileMillis = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - start)
                             .count();
   return step;
+}
+
+llvm::Error CompiledStep::compileCUDA(ModuleOp module,
+                                      const CompileOptions &options,
+                                      std::string &diagnostics) {
+#ifndef MIXPREC_HAVE_CUDA
+  (void)module;
+  (void)options;
+  (void)diagnostics;
+  return makeError("--target cuda: this build has no CUDA runtime (no CUDA "
+                   "toolkit was found when it was configured)");
+#else
+  auto nvOptions = ToNVPTXOptions::createFromString(options.nvptxOptions);
+  if (!nvOptions)
+    return makeError("invalid mp-to-nvptx options '" + options.nvptxOptions +
+                     "'");
+  PassManager lower(module.getContext());
+  std::string pipelineErrors;
+  llvm::raw_string_ostream pipelineStream(pipelineErrors);
+  if (failed(buildToNVPTXPipeline(lower, *nvOptions, pipelineStream)))
+    return makeError("building the mp-to-nvptx pipeline: " + pipelineErrors);
+  if (failed(lower.run(module)))
+    return makeError("lowering to NVPTX failed:\n" + diagnostics);
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed:\n" + diagnostics);
+  if (llvm::Error err =
+          addStepInterface(*llvmModule, options.entry, !sig.results.empty(),
+                           signatureText(sig, options.entry, options.metadata)))
+    return err;
+
+  SmallString<128> irPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("mixprec-cuda-step", "ll", irPath))
+    return makeError("cannot create a temporary file: " + ec.message());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(irPath, ec);
+    if (ec)
+      return makeError("cannot write " + irPath + ": " + ec.message());
+    llvmModule->print(out, nullptr);
+  }
+  libPath = options.aotPath;
+  if (libPath.empty()) {
+    SmallString<128> tmp;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("mixprec-cuda-step", "so", tmp))
+      return makeError("cannot create a temporary file: " + ec.message());
+    libPath = tmp.str().str();
+    impl->tempLibrary = libPath;
+  }
+  // Portable host code (no -march=native): the artifact is meant to be
+  // carried to the GPU machine. It needs libc and our runtime, found next
+  // to it ($ORIGIN) or in the build tree.
+  std::string runtimeDir = MIXPREC_RUNTIME_DIR;
+  std::string cudaLibDir = MIXPREC_CUDA_LIBDIR;
+  SmallVector<StringRef> argv{
+      MIXPREC_CLANG,          "-shared", "-fPIC", "-O2",
+      "-Wno-override-module", irPath,    "-o",    libPath};
+  std::string libDirFlag = "-L" + runtimeDir;
+  std::string rpathFlag = "-Wl,-rpath,$ORIGIN:" + runtimeDir;
+  std::string rpathLink = "-Wl,-rpath-link," + cudaLibDir;
+  argv.append({libDirFlag, rpathFlag, "-lmixprec_cuda_runtime"});
+  if (!cudaLibDir.empty())
+    argv.push_back(rpathLink);
+  std::string errMsg;
+  int rc = llvm::sys::ExecuteAndWait(MIXPREC_CLANG, argv, std::nullopt, {}, 0,
+                                     0, &errMsg);
+  llvm::sys::fs::remove(irPath);
+  if (rc != 0)
+    return makeError("building the CUDA artifact with " + Twine(MIXPREC_CLANG) +
+                     " failed (exit " + Twine(rc) + ") " + errMsg);
+
+  if (options.compileOnly)
+    return llvm::Error::success();
+  // Load the runtime first: a machine without a driver or a GPU fails here
+  // with one clear message, before the artifact's constructor runs.
+  auto runtime = loadCudaRuntime();
+  if (!runtime)
+    return runtime.takeError();
+  impl->cuda = *runtime;
+  impl->library = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!impl->library)
+    return makeError("dlopen " + libPath + ": " + dlerror());
+  if (const char *err = impl->cuda->error())
+    return makeError(Twine("loading the GPU kernels failed: ") + err);
+  impl->stepCall = reinterpret_cast<void (*)(void *, void **)>(
+      dlsym(impl->library, "mixprec_step_call"));
+  if (!impl->stepCall)
+    return makeError("symbol mixprec_step_call not found in " + libPath);
+  return llvm::Error::success();
+#endif
+}
+
+std::string CompiledStep::deviceName() const {
+  return impl->cuda ? impl->cuda->deviceName() : "";
+}
+
+int64_t CompiledStep::devicePeakBytes() const {
+  return impl->cuda ? impl->cuda->peakBytes() : -1;
+}
+
+void CompiledStep::resetDevicePeak() {
+  if (impl->cuda)
+    impl->cuda->resetPeak();
+}
+
+llvm::Expected<HostTensor> CompiledStep::toDevice(const HostTensor &host) {
+  if (!impl->cuda) {
+    HostTensor t = allocateTensor(host.spec);
+    std::memcpy(t.data, host.data, host.spec.numBytes());
+    return t;
+  }
+  HostTensor t;
+  t.spec = host.spec;
+  t.data = t.base =
+      impl->cuda->alloc(std::max<size_t>(host.spec.numBytes(), 1));
+  if (!t.data ||
+      impl->cuda->toDevice(t.data, host.data, host.spec.numBytes()) != 0)
+    return makeError(Twine("CUDA: ") + impl->cuda->error());
+  return t;
+}
+
+llvm::Expected<HostTensor> CompiledStep::toHost(const HostTensor &tensor) {
+  HostTensor t = allocateTensor(tensor.spec);
+  if (!impl->cuda) {
+    std::memcpy(t.data, tensor.data, tensor.spec.numBytes());
+    return t;
+  }
+  if (impl->cuda->toHost(t.data, tensor.data, tensor.spec.numBytes()) != 0) {
+    freeTensor(t);
+    return makeError(Twine("CUDA: ") + impl->cuda->error());
+  }
+  return t;
+}
+
+void CompiledStep::release(HostTensor &tensor) {
+  if (!impl->cuda) {
+    freeTensor(tensor);
+    return;
+  }
+  impl->cuda->free(tensor.base ? tensor.base : tensor.data);
+  tensor.data = tensor.base = nullptr;
 }
 
 /// Writes a memref descriptor {allocated, aligned, offset, sizes, strides}
@@ -557,6 +865,14 @@ llvm::Error CompiledStep::call(ArrayRef<HostTensor> args,
   std::vector<int64_t> resultDesc(std::max<size_t>(resultWords, 1), 0);
 
   std::vector<void *> callArgs;
+  if (impl->cuda) {
+    for (auto &d : argDescs)
+      callArgs.push_back(d.data());
+    impl->stepCall(resultDesc.data(), callArgs.data());
+    if (const char *err = impl->cuda->error())
+      return makeError(Twine("CUDA: ") + err);
+    return takeDeviceResults(args, resultDesc, results);
+  }
   if (!sig.results.empty())
     callArgs.push_back(resultDesc.data());
   for (auto &d : argDescs)
@@ -611,6 +927,44 @@ llvm::Error CompiledStep::call(ArrayRef<HostTensor> args,
       // A fresh but strided buffer is ours to release once copied.
       if (fresh)
         mp_rt_free(allocated);
+    }
+    results.push_back(t);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error CompiledStep::takeDeviceResults(ArrayRef<HostTensor> args,
+                                            ArrayRef<int64_t> resultDesc,
+                                            std::vector<HostTensor> &results) {
+  results.clear();
+  size_t offset = 0;
+  llvm::DenseSet<void *> seen;
+  for (const HostTensor &a : args)
+    seen.insert(a.base ? a.base : a.data);
+  for (const TensorSpec &spec : sig.results) {
+    const int64_t *d = resultDesc.data() + offset;
+    size_t rank = spec.shape.size();
+    offset += 3 + 2 * rank;
+    void *allocated = reinterpret_cast<void *>(d[0]);
+    char *first = reinterpret_cast<char *>(d[1]) + d[2] * dtypeSize(spec.dtype);
+    int64_t expected = 1;
+    for (int64_t i = static_cast<int64_t>(rank) - 1; i >= 0; --i) {
+      if (spec.shape[i] != 1 && d[3 + rank + i] != expected)
+        return makeError("CUDA: result " + spec.str() +
+                         " is not contiguous (unsupported)");
+      expected *= spec.shape[i];
+    }
+    HostTensor t;
+    t.spec = spec;
+    if (seen.insert(allocated).second) {
+      t.base = allocated;
+      t.data = first;
+    } else {
+      // Aliases an argument or an earlier result: give it its own buffer.
+      t.data = t.base = impl->cuda->alloc(std::max<size_t>(spec.numBytes(), 1));
+      if (!t.data ||
+          impl->cuda->copyDevice(t.data, first, spec.numBytes()) != 0)
+        return makeError(Twine("CUDA: ") + impl->cuda->error());
     }
     results.push_back(t);
   }

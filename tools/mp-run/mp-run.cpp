@@ -76,6 +76,21 @@ static cl::opt<std::string> aotPath("aot-output",
 static cl::opt<std::string>
     saveDir("save", cl::desc("Write the final value of every non-data "
                              "argument to DIR/argN.npy"));
+static cl::opt<std::string>
+    nvptxOptions("nvptx",
+                 cl::desc("--target cuda: mp-to-nvptx options (chip, "
+                          "format, block-size, ...)"),
+                 cl::init("chip=sm_90 format=fatbin"));
+static cl::opt<std::string> dumpInputs(
+    "dump-inputs",
+    cl::desc("Write the initial arguments (argN.bin) and the batches "
+             "(batchB.argN.bin), raw little-endian, to this directory: the "
+             "C driver (mp-cuda-train --inputs) replays them"));
+static cl::opt<bool> compileOnly(
+    "compile-only",
+    cl::desc("--target cuda: write the artifact (--aot-output) and exit, "
+             "without a GPU"),
+    cl::init(false));
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
@@ -301,10 +316,7 @@ int main(int argc, char **argv) {
       "mp-run: compile a mixprec training graph and train it\n\n"
       "  mp-run examples/mlp.mlir --policy mixed_bfloat16 --steps 200\n");
 
-  if (target == "cuda")
-    fail("--target cuda: this build has no CUDA backend yet (the NVPTX "
-         "pipeline is tracked separately); use --target cpu");
-  if (target != "cpu")
+  if (target != "cpu" && target != "cuda")
     fail("--target must be cpu or cuda, got '" + target + "'");
   if (task != "classify" && task != "regress")
     fail("--task must be classify or regress, got '" + task + "'");
@@ -317,10 +329,19 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.entry = entry;
-  options.aot = aot;
+  bool cuda = target == "cuda";
+  options.aot = aot || cuda;
   options.aotPath = aotPath;
+  options.target = cuda ? Target::CUDA : Target::CPU;
+  options.nvptxOptions = nvptxOptions;
+  options.compileOnly = compileOnly;
+  if (compileOnly && (!cuda || aotPath.empty()))
+    fail("--compile-only needs --target cuda and --aot-output");
+  options.metadata = "meta source " + inputFile + "\nmeta policy " + policy +
+                     "\nmeta loss-scaling " + lossScaling + "\n";
   options.pipeline = "builtin.module(mp-mixed-precision{policy=" + policy +
-                     " target=cpu " + lossScaling + "})";
+                     (cuda ? " target=nvptx " : " target=cpu ") + lossScaling +
+                     "})";
   if (printIR) {
     llvm::outs() << options.pipeline << "\n";
     return 0;
@@ -329,10 +350,14 @@ int main(int argc, char **argv) {
   auto compiled = CompiledStep::compile((*file)->getBuffer(), options);
   if (!compiled) {
     std::string msg = llvm::toString(compiled.takeError());
-    llvm::errs() << "mp-run: error: " << msg;
+    llvm::errs() << "mp-run: error: " << (cuda ? "--target cuda: " : "") << msg;
     if (!llvm::StringRef(msg).ends_with("\n"))
       llvm::errs() << "\n";
     return 1;
+  }
+  if (compileOnly) {
+    llvm::outs() << "mp-run: wrote " << (*compiled)->libraryPath() << "\n";
+    return 0;
   }
   CompiledStep &step = **compiled;
   const StepSignature &sig = step.signature();
@@ -465,6 +490,53 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (!dumpInputs.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpInputs))
+      fail("cannot create " + dumpInputs + ": " + ec.message());
+    auto write = [&](const std::string &name, const HostTensor &t) {
+      std::error_code ec;
+      llvm::raw_fd_ostream out(dumpInputs + "/" + name, ec);
+      if (ec)
+        fail("cannot write " + dumpInputs + "/" + name + ": " + ec.message());
+      out.write(static_cast<const char *>(t.data), t.spec.numBytes());
+    };
+    for (auto [i, t] : llvm::enumerate(args))
+      if (sig.argRoles[i] != Role::Data)
+        write("arg" + std::to_string(i) + ".bin", t);
+    for (auto [b, batch] : llvm::enumerate(batches))
+      for (auto [k, i] : llvm::enumerate(dataArgs))
+        write("batch" + std::to_string(b) + ".arg" + std::to_string(i) + ".bin",
+              batch[k]);
+  }
+
+  // CUDA: parameters, state and batches live on the device for the whole
+  // run; only the scalars printed below travel back each step.
+  if (cuda) {
+    auto upload = [&](HostTensor &t) {
+      auto d = step.toDevice(t);
+      if (!d)
+        fail(llvm::toString(d.takeError()));
+      freeTensor(t);
+      t = *d;
+    };
+    for (auto [i, t] : llvm::enumerate(args))
+      if (sig.argRoles[i] != Role::Data)
+        upload(t);
+    for (auto &batch : batches)
+      for (HostTensor &t : batch)
+        upload(t);
+  }
+  auto readScalar = [&](const HostTensor &t) {
+    if (!cuda)
+      return readElement(t, 0);
+    auto h = step.toHost(t);
+    if (!h)
+      fail(llvm::toString(h.takeError()));
+    double v = readElement(*h, 0);
+    freeTensor(*h);
+    return v;
+  };
+
   // Which argument receives each state result.
   auto argWithRole = [&](Role r) {
     for (auto [i, role] : llvm::enumerate(sig.argRoles))
@@ -475,8 +547,10 @@ int main(int argc, char **argv) {
 
   llvm::outs() << "mp-run: " << inputFile << " @" << entry << "  policy "
                << policy << "  loss-scaling \"" << lossScaling << "\"  "
-               << (aot ? "AOT" : "JIT") << "  compiled in "
-               << llvm::format("%.0f", step.compileMs()) << " ms\n";
+               << (cuda ? "CUDA " + step.deviceName()
+                        : std::string(aot ? "AOT" : "JIT"))
+               << "  compiled in " << llvm::format("%.0f", step.compileMs())
+               << " ms\n";
   for (auto [i, spec] : llvm::enumerate(sig.args))
     llvm::outs() << "  arg " << i << ": " << spec.str() << " "
                  << roleName(sig.argRoles[i]) << "\n";
@@ -486,13 +560,14 @@ int main(int argc, char **argv) {
   int skipped = 0, timedSteps = 0;
   int scaleArg = argWithRole(Role::LossScale);
   mp_rt_reset_peak();
+  step.resetDevicePeak();
   for (int s = 0; s < steps; ++s) {
     if (!batches.empty()) {
       auto &batch = batches[s % batches.size()];
       for (auto [k, i] : llvm::enumerate(dataArgs))
         args[i] = batch[k];
     }
-    double scale = scaleArg >= 0             ? readElement(args[scaleArg], 0)
+    double scale = scaleArg >= 0             ? readScalar(args[scaleArg])
                    : sig.overflowResult >= 0 ? initScale
                                              : 1.0;
     std::vector<HostTensor> results;
@@ -506,9 +581,9 @@ int main(int argc, char **argv) {
       totalMs += ms;
       ++timedSteps;
     }
-    double loss = readElement(results[sig.lossResult], 0);
-    bool overflow = sig.overflowResult >= 0 &&
-                    readElement(results[sig.overflowResult], 0) != 0;
+    double loss = readScalar(results[sig.lossResult]);
+    bool overflow =
+        sig.overflowResult >= 0 && readScalar(results[sig.overflowResult]) != 0;
     skipped += overflow;
     if (s == 0)
       initialLoss = loss;
@@ -521,10 +596,10 @@ int main(int argc, char **argv) {
                role == Role::Hysteresis)
         into = argWithRole(role);
       if (into >= 0) {
-        freeTensor(args[into]);
+        step.release(args[into]);
         args[into] = results[r];
       } else {
-        freeTensor(results[r]);
+        step.release(results[r]);
       }
     }
     stepLog.push_back(llvm::json::Object{{"step", s},
@@ -550,7 +625,7 @@ int main(int argc, char **argv) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   int64_t peakRss = static_cast<int64_t>(usage.ru_maxrss) * 1024;
-  int64_t peakTensorBytes = mp_rt_peak_bytes();
+  int64_t peakTensorBytes = cuda ? step.devicePeakBytes() : mp_rt_peak_bytes();
 
   llvm::outs() << "\n"
                << llvm::format("%-22s %s\n", "policy", policy.c_str())
@@ -576,7 +651,9 @@ int main(int argc, char **argv) {
                               {"steps", static_cast<int>(steps)},
                               {"seed", static_cast<int64_t>(seed)},
                               {"task", std::string(task)},
-                              {"backend", aot ? "aot" : "jit"},
+                              {"backend", cuda  ? "cuda"
+                                          : aot ? "aot"
+                                                : "jit"},
                               {"inputs", std::string(inputsDir)}};
     llvm::json::Object summary{{"initial_loss", initialLoss},
                                {"final_loss", finalLoss},

@@ -21,6 +21,41 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
       llvm::cl::init(true)};
 };
 
+/// Options of the `mp-to-nvptx` pipeline.
+struct ToNVPTXOptions : public mlir::PassPipelineOptions<ToNVPTXOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("Target GPU (sm_75 ... sm_120)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX ISA features, e.g. +ptx80; 'default': +ptx80 up "
+                     "to sm_90, NVVM's minimum for newer chips"),
+      llvm::cl::init("default")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("isa (PTX, no toolkit needed) | bin (cubin, ptxas) | "
+                     "fatbin (cubin + PTX, ptxas + fatbinary)"),
+      llvm::cl::init("fatbin")};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("CUDA toolkit for bin/fatbin"),
+                              llvm::cl::init("/usr/local/cuda")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("NVVM optimisation level"),
+                            llvm::cl::init(3)};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block (at most)"),
+                            llvm::cl::init(256)};
+  Option<int64_t> splitReductions{
+      *this, "split-reductions",
+      llvm::cl::desc("Split full reductions of at least this many elements "
+                     "into two parallel stages (0: off)"),
+      llvm::cl::init(4096)};
+  Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Tag public functions with llvm.emit_c_interface"),
+      llvm::cl::init(true)};
+};
+
 /// Options of the `mp-mixed-precision` pipeline: the union of the options
 /// of mp-autocast and mp-loss-scaling, with the same names and defaults.
 struct MixedPrecisionOptions
@@ -70,6 +105,21 @@ void buildMixedPrecisionPipeline(mlir::OpPassManager &pm,
 /// the host CPU: elementwise ops to linalg and fused, bufferization with
 /// deallocation, loops, LLVM.
 void buildToCPUPipeline(mlir::OpPassManager &pm, const ToCPUOptions &options);
+
+/// Tensor IR to GPU kernels for NVIDIA GPUs (embedded as PTX, cubin or
+/// fatbin) and host code in the LLVM dialect calling the mgpu* runtime.
+/// Errors in the pipeline text (e.g. a bad option) go to `errors`.
+mlir::LogicalResult buildToNVPTXPipeline(mlir::OpPassManager &pm,
+                                         const ToNVPTXOptions &options,
+                                         llvm::raw_ostream &errors);
+
+/// Strips the mp.* contract attributes from signatures and, optionally,
+/// tags public functions with llvm.emit_c_interface (shared by the CPU and
+/// GPU pipelines).
+void addHostPreparation(mlir::OpPassManager &pm, bool emitCInterface);
+
+/// Registers the helper passes of mp-to-nvptx (mp-gpu-*).
+void registerToNVPTXPasses();
 
 /// Registers the mixprec pipelines with the global registry.
 void registerPipelines();

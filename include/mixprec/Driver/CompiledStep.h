@@ -13,6 +13,7 @@
 #ifndef MIXPREC_DRIVER_COMPILEDSTEP_H
 #define MIXPREC_DRIVER_COMPILEDSTEP_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -70,16 +71,30 @@ struct StepSignature {
   int lossResult = -1, overflowResult = -1;
 };
 
+/// Where the compiled step runs.
+enum class Target { CPU, CUDA };
+
 struct CompileOptions {
   std::string entry = "train_step";
+  Target target = Target::CPU;
+  /// CUDA: options of the mp-to-nvptx pipeline, e.g. "chip=sm_90
+  /// format=fatbin".
+  std::string nvptxOptions = "chip=sm_90 format=fatbin";
+  /// Free-form "key value" lines embedded in a CUDA artifact's signature
+  /// (mixprec_step_signature), e.g. "meta policy mixed_float16".
+  std::string metadata;
   /// Tensor-level pass pipeline, in textual form, applied before the
   /// driver's own lowering (mp-to-cpu) and native code generation (e.g.
   /// "builtin.module(mp-mixed-precision{policy=mixed_bfloat16})").
   std::string pipeline;
-  /// Generate a shared library with clang and call it instead of JIT.
+  /// Generate a shared library with clang and call it instead of JIT
+  /// (always for CUDA).
   bool aot = false;
   /// Where to write the AOT library (a temporary file when empty).
   std::string aotPath;
+  /// CUDA: write the artifact (aotPath) and stop; the step cannot be
+  /// called (for machines without a GPU that build artifacts).
+  bool compileOnly = false;
   /// LLVM optimisation level.
   unsigned optLevel = 3;
   /// Mark the entry's arguments `bufferization.writable = false` so that the
@@ -116,16 +131,40 @@ public:
   double compileMs() const { return compileMillis; }
 
   /// Calls the step. `args` must match the signature; on success `results`
-  /// receives newly allocated tensors the caller frees with freeTensor.
+  /// receives newly allocated tensors the caller frees with release().
+  /// For a CUDA step, arguments and results live in device memory (see
+  /// toDevice / toHost): the step never copies to or from the host.
   llvm::Error call(llvm::ArrayRef<HostTensor> args,
                    std::vector<HostTensor> &results);
 
+  Target target() const { return stepTarget; }
+  /// CUDA: a device copy of a host tensor; CPU: a host copy.
+  llvm::Expected<HostTensor> toDevice(const HostTensor &host);
+  /// A host copy of a tensor returned by call() or made by toDevice().
+  llvm::Expected<HostTensor> toHost(const HostTensor &tensor);
+  /// Frees a tensor made by call() or toDevice().
+  void release(HostTensor &tensor);
+  /// CUDA: "NVIDIA H100 ... (sm_90)"; CPU: "".
+  std::string deviceName() const;
+  /// Peak bytes of device memory handed out (CUDA), else -1.
+  int64_t devicePeakBytes() const;
+  void resetDevicePeak();
+  /// The artifact (.so) path of an AOT or CUDA step.
+  const std::string &libraryPath() const { return libPath; }
+
 private:
   CompiledStep() = default;
+  llvm::Error compileCUDA(mlir::ModuleOp module, const CompileOptions &options,
+                          std::string &diagnostics);
+  llvm::Error takeDeviceResults(llvm::ArrayRef<HostTensor> args,
+                                llvm::ArrayRef<int64_t> resultDesc,
+                                std::vector<HostTensor> &results);
   struct Impl;
   std::unique_ptr<Impl> impl;
   StepSignature sig;
   double compileMillis = 0;
+  Target stepTarget = Target::CPU;
+  std::string libPath;
 };
 
 } // namespace mixprec
