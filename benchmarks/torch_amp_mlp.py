@@ -26,6 +26,9 @@ def main():
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--print-every", type=int, default=20)
     p.add_argument("--batches", type=int, default=8)
+    p.add_argument("--dims", default="784,256,10",
+                   help="input,hidden,classes of the 2-layer MLP")
+    p.add_argument("--batch", type=int, default=64)
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the step's forward")
     a = p.parse_args()
@@ -37,25 +40,27 @@ def main():
         return torch.from_numpy(
             np.fromfile(path, dtype=np.float32).reshape(shape)).to(dev)
 
+    D, H, C = (int(v) for v in a.dims.split(","))
+    B = a.batch
     if a.inputs:
-        w1, b1 = load("arg0.bin", (784, 256)), load("arg1.bin", (256,))
-        w2, b2 = load("arg2.bin", (256, 10)), load("arg3.bin", (10,))
+        w1, b1 = load("arg0.bin", (D, H)), load("arg1.bin", (H,))
+        w2, b2 = load("arg2.bin", (H, C)), load("arg3.bin", (C,))
         batches = []
         b = 0
         while os.path.exists(os.path.join(a.inputs, "batch%d.arg4.bin" % b)):
-            batches.append((load("batch%d.arg4.bin" % b, (64, 784)),
-                            load("batch%d.arg5.bin" % b, (64, 10))))
+            batches.append((load("batch%d.arg4.bin" % b, (B, D)),
+                            load("batch%d.arg5.bin" % b, (B, C))))
             b += 1
     else:
-        lim1, lim2 = (6 / (784 + 256)) ** .5, (6 / (256 + 10)) ** .5
-        w1 = (torch.rand(784, 256, device=dev) * 2 - 1) * lim1
-        w2 = (torch.rand(256, 10, device=dev) * 2 - 1) * lim2
-        b1, b2 = torch.zeros(256, device=dev), torch.zeros(10, device=dev)
-        teacher = torch.randn(784, 10, device=dev) / 28
+        lim1, lim2 = (6 / (D + H)) ** .5, (6 / (H + C)) ** .5
+        w1 = (torch.rand(D, H, device=dev) * 2 - 1) * lim1
+        w2 = (torch.rand(H, C, device=dev) * 2 - 1) * lim2
+        b1, b2 = torch.zeros(H, device=dev), torch.zeros(C, device=dev)
+        teacher = torch.randn(D, C, device=dev) / D ** .5
         batches = []
         for _ in range(a.batches):
-            x = torch.randn(64, 784, device=dev)
-            y = torch.nn.functional.one_hot((x @ teacher).argmax(1), 10).float()
+            x = torch.randn(B, D, device=dev)
+            y = torch.nn.functional.one_hot((x @ teacher).argmax(1), C).float()
             batches.append((x, y))
     params = [t.clone().requires_grad_(True) for t in (w1, b1, w2, b2)]
     opt = torch.optim.SGD(params, lr=0.1)
