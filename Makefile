@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build check run clean
+.PHONY: all setup configure build check run clean sanitize
 
 all: build
 
@@ -32,3 +32,8 @@ run: build
 
 clean:
 	rm -rf $(BUILD)
+
+# ASan + UBSan build of mixprec's code in build-asan/, then the lit suite
+# (the Python and CMake-package tests are skipped there; see test/lit.cfg.py).
+sanitize:
+	$(MAKE) check BUILD=build-asan CMAKE_FLAGS=-DMIXPREC_SANITIZE=ON

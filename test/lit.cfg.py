@@ -32,6 +32,17 @@ config.substitutions.append(
      os.path.join(os.path.dirname(config.llvm_tools_dir), "lib",
                   "libmlir_runner_utils.so")))
 
+# Sanitizer builds: the Python extension would need libasan preloaded into
+# an uninstrumented interpreter, and the CMake-package test builds a consumer
+# without the sanitizer flags: both are skipped (REQUIRES: !asan).
+if getattr(config, "mixprec_sanitize", False):
+    config.available_features.add("asan")
+    # Leak checking is off: the JIT, LLVM's global registries and the
+    # process-lifetime MLIR contexts of the tools are intentionally never
+    # freed. Memory errors and UB are what this build checks.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -4,6 +4,7 @@
 // mini-opt registers only the mixprec passes and the dialects they need;
 // capi-client uses the C API (libMixPrecCAPI.so).
 //
+// UNSUPPORTED: asan
 // RUN: bash %S/Inputs/build-consumer.sh %mixprec_obj_root %S/Inputs/consumer %t > %t.log 2>&1 || (cat %t.log; false)
 //
 // RUN: %t/work/build/mini-opt %s --mp-autocast="policy=mixed_float16" | FileCheck %s --check-prefix=AUTOCAST
