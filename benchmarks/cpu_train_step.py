@@ -162,7 +162,7 @@ def compile_bench(mp_opt, ops_target, workdir, repeats, timeout):
         open(path, "w").write(text)
         n_ops = count_ops(text)
         times = []
-        for _ in range(repeats if factor == 1 else 1):
+        for _ in range(1):
             t0 = time.perf_counter()
             try:
                 subprocess.run([mp_opt, path,
