@@ -27,6 +27,10 @@ config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(os.path.dirname(config.llvm_tools_dir), "lib",
                   "libmlir_c_runner_utils.so")))
+# The CPU runtime of compiled steps (mp_rt_* contractions, allocator).
+config.substitutions.append(
+    ("%mixprec_cpu_runtime",
+     os.path.join(config.mixprec_obj_root, "lib", "libmixprec_cpu_runtime.so")))
 config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(os.path.dirname(config.llvm_tools_dir), "lib",

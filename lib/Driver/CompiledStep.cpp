@@ -613,15 +613,12 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       return engine.takeError();
     (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
       llvm::orc::SymbolMap map;
-      map[interner("mp_rt_malloc")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_malloc),
-          llvm::JITSymbolFlags::Exported};
-      map[interner("mp_rt_free")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_free),
-          llvm::JITSymbolFlags::Exported};
-      map[interner("mp_rt_memref_copy")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&mp_rt_memref_copy),
-          llvm::JITSymbolFlags::Exported};
+      int count = 0;
+      const MpRtSymbol *symbols = mp_rt_symbols(&count);
+      for (int i = 0; i < count; ++i)
+        map[interner(symbols[i].name)] = {
+            llvm::orc::ExecutorAddr::fromPtr(symbols[i].address),
+            llvm::JITSymbolFlags::Exported};
       return map;
     });
     auto fn = (*engine)->lookup(symbol);

@@ -19,6 +19,12 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
       llvm::cl::desc("Tag public functions with llvm.emit_c_interface so "
                      "that they get a _mlir_ciface_ wrapper (C ABI)"),
       llvm::cl::init(true)};
+  Option<std::string> contractions{
+      *this, "contractions",
+      llvm::cl::desc("linalg.matmul / batch_matmul: 'runtime' = calls of "
+                     "the CPU runtime's SGEMM (OpenBLAS when installed, "
+                     "else a built-in kernel), 'loops' = plain loops"),
+      llvm::cl::init("runtime")};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.

@@ -11,7 +11,19 @@
 // RUN: mp-opt %s --mp-autocast="policy=mixed_bfloat16 keep-fp32=^ref$" \
 // RUN:   --mp-lower --mp-to-cpu \
 // RUN: | mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%mlir_c_runner_utils -shared-libs=%mixprec_cpu_runtime \
+// RUN: | FileCheck %s
+// The same with the contractions as plain loops (no runtime library), and
+// with the runtime's built-in SGEMM instead of OpenBLAS.
+// RUN: mp-opt %s --mp-autocast="policy=mixed_bfloat16 keep-fp32=^ref$" \
+// RUN:   --mp-lower --mp-to-cpu=contractions=loops \
+// RUN: | mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_c_runner_utils \
+// RUN: | FileCheck %s
+// RUN: mp-opt %s --mp-autocast="policy=mixed_bfloat16 keep-fp32=^ref$" \
+// RUN:   --mp-lower --mp-to-cpu \
+// RUN: | env MIXPREC_BLAS=builtin mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%mlir_c_runner_utils -shared-libs=%mixprec_cpu_runtime \
 // RUN: | FileCheck %s
 
 // IR-LABEL: func.func @forward_mixed(
