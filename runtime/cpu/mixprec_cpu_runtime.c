@@ -406,7 +406,7 @@ MP_RT_MATMUL_B(f16, MP_F16)
 static const MpRtSymbol mp_rt_symbol_table[] = {
     {"mp_rt_malloc", (void *)&mp_rt_malloc},
     {"mp_rt_free", (void *)&mp_rt_free},
-    {"memrefCopy", (void *)&memrefCopy},
+    {"mp_rt_memref_copy", (void *)&mp_rt_memref_copy},
     MP_RT_SYM_B(f32) MP_RT_SYM_B(bf16) MP_RT_SYM_B(f16)};
 
 const MpRtSymbol *mp_rt_symbols(int *count) {
