@@ -940,10 +940,19 @@ struct TileContractionsPass
   StringRef getDescription() const final {
     return "Contractions on buffers to shared-memory tiled GPU kernels";
   }
+  TileContractionsPass() = default;
+  TileContractionsPass(const TileContractionsPass &other)
+      : PassWrapper(other) {}
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<gpu::GPUDialect, scf::SCFDialect, arith::ArithDialect,
                     memref::MemRefDialect>();
   }
+  Option<int64_t> minSize{
+      *this, "min-size",
+      llvm::cl::desc("Tile contractions of at least this many multiply-adds "
+                     "(the product of the loop ranges); smaller ones keep "
+                     "one thread per output element"),
+      llvm::cl::init(0)};
   void runOnOperation() override {
     if (isHostHelper(getOperation()))
       return;
@@ -951,7 +960,13 @@ struct TileContractionsPass
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<gpu::LaunchOp>())
         return;
-      if (std::optional<ContractionPlan> plan = matchContraction(op))
+      std::optional<ContractionPlan> plan = matchContraction(op);
+      if (!plan)
+        return;
+      int64_t size = 1;
+      for (int64_t t : plan->trips)
+        size *= t;
+      if (size >= minSize)
         work.emplace_back(op, *plan);
     });
     for (auto &[op, plan] : work)
@@ -1197,8 +1212,11 @@ LogicalResult mixprec::buildToNVPTXPipeline(OpPassManager &pm,
   if (failed(parse("convert-bufferization-to-memref,canonicalize")))
     return failure();
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyToLinalgPass>());
-  if (options.tileContractions)
-    pm.addNestedPass<func::FuncOp>(std::make_unique<TileContractionsPass>());
+  if (options.tileContractions) {
+    auto tile = std::make_unique<TileContractionsPass>();
+    tile->minSize = options.tileMinSize;
+    pm.addNestedPass<func::FuncOp>(std::move(tile));
+  }
   if (failed(parse("func.func(convert-linalg-to-parallel-loops)")))
     return failure();
   auto map = std::make_unique<MapLoopsPass>();

@@ -2,10 +2,11 @@
 // 64x64 output tiles per block, 16x16 threads with 4x4 register tiles, the
 // K loop staging f16 tiles in workgroup memory between barriers, f32
 // accumulation. Edge tiles (70x50 output, K = 33) clamp loads and guard
-// stores. tile-contractions=0 keeps the naive one-thread-per-output path.
+// stores. tile-contractions=0 keeps the naive one-thread-per-output path;
+// tile-min-size=0 tiles these small ones too (default: 131072 multiply-adds).
 
 // RUN: mp-opt %s --mp-gpu-tile-contractions | FileCheck %s --check-prefix=IR
-// RUN: mp-opt %s --mp-to-nvptx="chip=sm_90 format=isa" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefix=PTX
+// RUN: mp-opt %s --mp-to-nvptx="chip=sm_90 format=isa tile-min-size=0" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefix=PTX
 // RUN: mp-opt %s --mp-to-nvptx="chip=sm_90 format=isa tile-contractions=0" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefix=NAIVE
 // RUN: mp-opt %mixprec_src/examples/mlp.mlir --mp-mixed-precision="policy=mixed_float16 target=nvptx" --mp-to-nvptx="chip=sm_90 format=isa" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefix=MLP
 
