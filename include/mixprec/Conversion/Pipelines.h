@@ -56,6 +56,18 @@ struct ToNVPTXOptions : public mlir::PassPipelineOptions<ToNVPTXOptions> {
       llvm::cl::desc("Split full reductions of at least this many elements "
                      "into two parallel stages (0: off)"),
       llvm::cl::init(4096)};
+  Option<bool> tileContractions{
+      *this, "tile-contractions",
+      llvm::cl::desc("Contractions (matmul, batch_matmul, generic) as "
+                     "shared-memory tiled kernels (false: one thread per "
+                     "output element)"),
+      llvm::cl::init(true)};
+  Option<int64_t> tileMinSize{
+      *this, "tile-min-size",
+      llvm::cl::desc("Tile only contractions of at least this many "
+                     "multiply-adds (batch*M*N*K); smaller ones are faster "
+                     "naive"),
+      llvm::cl::init(131072)};
   Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Tag public functions with llvm.emit_c_interface"),
