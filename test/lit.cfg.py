@@ -43,8 +43,12 @@ if getattr(config, "mixprec_sanitize", False):
     config.available_features.add("asan")
     # Leak checking is off: the JIT, LLVM's global registries and the
     # process-lifetime MLIR contexts of the tools are intentionally never
-    # freed. Memory errors and UB are what this build checks.
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
+    # freed. allow_user_poisoning=0: LLVM's header-only allocators poison
+    # memory when compiled into our instrumented code, but the same arenas
+    # are also used by Debian's uninstrumented libMLIR, which never
+    # unpoisons them (false use-after-poison reports). Memory errors and UB
+    # in mixprec's code are what this build checks.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allow_user_poisoning=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])

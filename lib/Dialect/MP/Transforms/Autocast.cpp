@@ -95,17 +95,27 @@ static std::string typeName(Type type) {
   return s;
 }
 
+/// Bytes of a static-shape value, saturating at INT64_MAX (hostile shapes
+/// such as tensor<4611686018427387904xf32> must not overflow).
 static int64_t byteSize(Type type) {
   Type e = elemOf(type);
   if (!e.isIntOrFloat())
     return 0;
-  int64_t elemBytes = (e.getIntOrFloatBitWidth() + 7) / 8;
+  int64_t bytes = (e.getIntOrFloatBitWidth() + 7) / 8;
   if (auto shaped = dyn_cast<ShapedType>(type)) {
     if (!shaped.hasStaticShape())
       return 0;
-    return shaped.getNumElements() * elemBytes;
+    for (int64_t d : shaped.getShape())
+      if (__builtin_mul_overflow(bytes, d, &bytes))
+        return std::numeric_limits<int64_t>::max();
   }
-  return elemBytes;
+  return bytes;
+}
+
+/// `total += bytes`, saturating at INT64_MAX.
+static void addSaturating(int64_t &total, int64_t bytes) {
+  if (__builtin_add_overflow(total, bytes, &total))
+    total = std::numeric_limits<int64_t>::max();
 }
 
 /// A float constant `attr` converted to `elem`, rounding to nearest even.
@@ -828,7 +838,7 @@ LogicalResult Autocaster::run() {
     Type type = arg.getType();
     if (elemOf(type).isF32())
       type = withElem(type, paramType);
-    stats.paramBytes[typeName(elemOf(type))] += byteSize(type);
+    addSaturating(stats.paramBytes[typeName(elemOf(type))], byteSize(type));
   }
   fn.getFunctionBody().walk([&](Operation *op) {
     if (isa<arith::ConstantOp, tensor::EmptyOp>(op) ||
@@ -836,7 +846,8 @@ LogicalResult Autocaster::run() {
       return;
     for (Type type : op->getResultTypes())
       if (isa<TensorType>(type) && isPolicyFloat(type))
-        stats.activationBytes[typeName(elemOf(type))] += byteSize(type);
+        addSaturating(stats.activationBytes[typeName(elemOf(type))],
+                      byteSize(type));
   });
   return success();
 }
