@@ -7,9 +7,11 @@
 #include "mixprec/Conversion/Pipelines.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -17,14 +19,12 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -148,8 +148,8 @@ struct SCFToCFReversePass
     config.setUseTopDownTraversal(false)
         .enableFolding(false)
         .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
     WalkResult left = getOperation().walk([](Operation *op) {
       return isa<scf::SCFDialect>(op->getDialect()) ? WalkResult::interrupt()
@@ -180,8 +180,8 @@ struct ContractionsToRuntimePass
            "mixprec CPU runtime's SGEMM-based contractions";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<func::FuncDialect, memref::MemRefDialect,
-                    LLVM::LLVMDialect>();
+    registry
+        .insert<func::FuncDialect, memref::MemRefDialect, LLVM::LLVMDialect>();
   }
 
   static std::optional<StringRef> typeName(Type t) {
@@ -205,7 +205,8 @@ struct ContractionsToRuntimePass
     for (unsigned d : want) {
       std::optional<unsigned> pos;
       for (auto [i, e] : llvm::enumerate(map.getResults()))
-        if (auto dim = dyn_cast<AffineDimExpr>(e); dim && dim.getPosition() == d)
+        if (auto dim = dyn_cast<AffineDimExpr>(e);
+            dim && dim.getPosition() == d)
           pos = i;
       if (!pos)
         return {};
@@ -281,12 +282,12 @@ struct ContractionsToRuntimePass
             }
         continue;
       }
-      std::string name = (Twine(lead.empty() ? "mp_rt_matmul_"
-                                             : "mp_rt_batch_matmul_") +
-                          *ta + "_" + *tb + "_" + *tc)
-                             .str();
-      auto fnType = b.getFunctionType(
-          {va.getType(), vb.getType(), vc.getType()}, {});
+      std::string name =
+          (Twine(lead.empty() ? "mp_rt_matmul_" : "mp_rt_batch_matmul_") + *ta +
+           "_" + *tb + "_" + *tc)
+              .str();
+      auto fnType =
+          b.getFunctionType({va.getType(), vb.getType(), vc.getType()}, {});
       auto callee = module.lookupSymbol<func::FuncOp>(name);
       if (!callee) {
         OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());

@@ -7,8 +7,8 @@
 #include "mixprec_cpu_runtime.h"
 
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A 16-byte header in front of every block holds its size. */
@@ -133,8 +133,8 @@ typedef struct {
 
 /* cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,
  * C, ldc) with CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112. */
-typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float *,
-                        int, const float *, int, float, float *, int);
+typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float *, int,
+                        const float *, int, float, float *, int);
 static SgemmFn blas_sgemm;
 static char gemm_backend[512] = "builtin";
 static pthread_once_t gemm_once = PTHREAD_ONCE_INIT;
@@ -355,15 +355,14 @@ static void matmul_rank2(int ta, int tb, int tc, MpMemRef2 *A, MpMemRef2 *B,
   matmul2d(ta, A->aligned + A->offset * elem_size(ta), A->strides[0],
            A->strides[1], tb, B->aligned + B->offset * elem_size(tb),
            B->strides[0], B->strides[1], tc,
-           C->aligned + C->offset * elem_size(tc), C->strides[0],
-           C->strides[1], C->sizes[0], C->sizes[1], A->sizes[1]);
+           C->aligned + C->offset * elem_size(tc), C->strides[0], C->strides[1],
+           C->sizes[0], C->sizes[1], A->sizes[1]);
 }
 
 static void matmul_rank3(int ta, int tb, int tc, MpMemRef3 *A, MpMemRef3 *B,
                          MpMemRef3 *C) {
   for (int64_t i = 0; i < C->sizes[0]; ++i)
-    matmul2d(ta,
-             A->aligned + (A->offset + i * A->strides[0]) * elem_size(ta),
+    matmul2d(ta, A->aligned + (A->offset + i * A->strides[0]) * elem_size(ta),
              A->strides[1], A->strides[2], tb,
              B->aligned + (B->offset + i * B->strides[0]) * elem_size(tb),
              B->strides[1], B->strides[2], tc,
