@@ -18,7 +18,8 @@ POLICIES=${POLICIES:-"mixed_float16 mixed_bfloat16"}
 mkdir -p "$OUT"
 cp "$BUILD/lib/libmixprec_cuda_runtime.so" runtime/cuda/mixprec_cuda_runtime.h \
   tools/mp-cuda-train/mp-cuda-train.c benchmarks/torch_amp_mlp.py \
-  scripts/gpu-run-all.sh "$OUT/"
+  benchmarks/torch_amp_examples.py scripts/gpu-run-all.sh \
+  scripts/gpu-run-torch-examples.sh "$OUT/"
 cc -O2 -std=c11 "$OUT/mp-cuda-train.c" -I"$OUT" -L"$OUT" -lmixprec_cuda_runtime \
   -ldl -lm -Wl,--allow-shlib-undefined -Wl,-rpath,'$ORIGIN' \
   -o "$OUT/mp-cuda-train"
