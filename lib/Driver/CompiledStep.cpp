@@ -485,6 +485,51 @@ static std::string runtimeDirectory() {
   return MIXPREC_RUNTIME_DIR;
 }
 
+/// Writes `module` as LLVM IR to a temporary file and links it into a shared
+/// library with clang: `-shared -fPIC <flags>`. The library goes to
+/// `requestedPath`, or to a temporary file recorded in `tempLibrary` (removed
+/// with the step). Returns the library's path.
+static llvm::Expected<std::string>
+buildSharedLibrary(llvm::Module &module, StringRef stem,
+                   StringRef requestedPath, std::string &tempLibrary,
+                   ArrayRef<std::string> flags, StringRef what) {
+  SmallString<128> irPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile(stem, "ll", irPath))
+    return makeError("cannot create a temporary file: " + ec.message());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(irPath, ec);
+    if (ec)
+      return makeError("cannot write " + irPath + ": " + ec.message());
+    module.print(out, nullptr);
+  }
+  std::string libPath = requestedPath.str();
+  if (libPath.empty()) {
+    SmallString<128> tmp;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile(stem, "so", tmp)) {
+      llvm::sys::fs::remove(irPath);
+      return makeError("cannot create a temporary file: " + ec.message());
+    }
+    libPath = tmp.str().str();
+    tempLibrary = libPath;
+  }
+  SmallVector<StringRef> argv{
+      MIXPREC_CLANG, "-shared", "-fPIC", "-Wno-override-module",
+      irPath,        "-o",      libPath};
+  for (const std::string &flag : flags)
+    argv.push_back(flag);
+  std::string errMsg;
+  int rc = llvm::sys::ExecuteAndWait(MIXPREC_CLANG, argv, std::nullopt, {}, 0,
+                                     0, &errMsg);
+  llvm::sys::fs::remove(irPath);
+  if (rc != 0)
+    return makeError("building the " + what + " with " + Twine(MIXPREC_CLANG) +
+                     " failed (exit " + Twine(rc) + ") " + errMsg);
+  return libPath;
+}
+
 llvm::Expected<std::unique_ptr<CompiledStep>>
 CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   static bool initialized = [] {
@@ -631,41 +676,20 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
       return makeError("translation to LLVM IR failed:\n" + diagnostics);
-    SmallString<128> irPath;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("mixprec-step", "ll", irPath))
-      return makeError("cannot create a temporary file: " + ec.message());
-    {
-      std::error_code ec;
-      llvm::raw_fd_ostream out(irPath, ec);
-      if (ec)
-        return makeError("cannot write " + irPath + ": " + ec.message());
-      llvmModule->print(out, nullptr);
-    }
-    std::string libPath = options.aotPath;
-    if (libPath.empty()) {
-      SmallString<128> tmp;
-      if (std::error_code ec =
-              llvm::sys::fs::createTemporaryFile("mixprec-step", "so", tmp))
-        return makeError("cannot create a temporary file: " + ec.message());
-      libPath = tmp.str().str();
-      step->impl->tempLibrary = libPath;
-    }
     std::string runtimeDir = runtimeDirectory();
-    std::string opt = "-O" + std::to_string(std::min(options.optLevel, 3u));
-    SmallVector<StringRef> argv{
-        MIXPREC_CLANG,          "-shared", "-fPIC", opt,    "-march=native",
-        "-Wno-override-module", irPath,    "-o",    libPath};
-    std::string libDirFlag = "-L" + runtimeDir;
-    std::string rpathFlag = "-Wl,-rpath," + runtimeDir;
-    argv.append({libDirFlag, rpathFlag, "-lmixprec_cpu_runtime", "-lm"});
-    std::string errMsg;
-    int rc = llvm::sys::ExecuteAndWait(MIXPREC_CLANG, argv, std::nullopt, {}, 0,
-                                       0, &errMsg);
-    llvm::sys::fs::remove(irPath);
-    if (rc != 0)
-      return makeError("building the AOT library with " + Twine(MIXPREC_CLANG) +
-                       " failed (exit " + Twine(rc) + ") " + errMsg);
+    std::vector<std::string> flags{
+        "-O" + std::to_string(std::min(options.optLevel, 3u)),
+        "-march=native",
+        "-L" + runtimeDir,
+        "-Wl,-rpath," + runtimeDir,
+        "-lmixprec_cpu_runtime",
+        "-lm"};
+    auto built =
+        buildSharedLibrary(*llvmModule, "mixprec-step", options.aotPath,
+                           step->impl->tempLibrary, flags, "AOT library");
+    if (!built)
+      return built.takeError();
+    std::string libPath = *built;
     step->impl->library = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!step->impl->library)
       return makeError("dlopen " + libPath + ": " + dlerror());
@@ -710,47 +734,22 @@ llvm::Error CompiledStep::compileCUDA(ModuleOp module,
                            signatureText(sig, options.entry, options.metadata)))
     return err;
 
-  SmallString<128> irPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("mixprec-cuda-step", "ll", irPath))
-    return makeError("cannot create a temporary file: " + ec.message());
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream out(irPath, ec);
-    if (ec)
-      return makeError("cannot write " + irPath + ": " + ec.message());
-    llvmModule->print(out, nullptr);
-  }
-  libPath = options.aotPath;
-  if (libPath.empty()) {
-    SmallString<128> tmp;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("mixprec-cuda-step", "so", tmp))
-      return makeError("cannot create a temporary file: " + ec.message());
-    libPath = tmp.str().str();
-    impl->tempLibrary = libPath;
-  }
   // Portable host code (no -march=native): the artifact is meant to be
   // carried to the GPU machine. It needs libc and our runtime, found next
   // to it ($ORIGIN) or in the build tree.
   std::string runtimeDir = MIXPREC_RUNTIME_DIR;
   std::string cudaLibDir = MIXPREC_CUDA_LIBDIR;
-  SmallVector<StringRef> argv{
-      MIXPREC_CLANG,          "-shared", "-fPIC", "-O2",
-      "-Wno-override-module", irPath,    "-o",    libPath};
-  std::string libDirFlag = "-L" + runtimeDir;
-  std::string rpathFlag = "-Wl,-rpath,$ORIGIN:" + runtimeDir;
-  std::string rpathLink = "-Wl,-rpath-link," + cudaLibDir;
-  argv.append({libDirFlag, rpathFlag, "-lmixprec_cuda_runtime"});
+  std::vector<std::string> flags{"-O2", "-L" + runtimeDir,
+                                 "-Wl,-rpath,$ORIGIN:" + runtimeDir,
+                                 "-lmixprec_cuda_runtime"};
   if (!cudaLibDir.empty())
-    argv.push_back(rpathLink);
-  std::string errMsg;
-  int rc = llvm::sys::ExecuteAndWait(MIXPREC_CLANG, argv, std::nullopt, {}, 0,
-                                     0, &errMsg);
-  llvm::sys::fs::remove(irPath);
-  if (rc != 0)
-    return makeError("building the CUDA artifact with " + Twine(MIXPREC_CLANG) +
-                     " failed (exit " + Twine(rc) + ") " + errMsg);
+    flags.push_back("-Wl,-rpath-link," + cudaLibDir);
+  auto built =
+      buildSharedLibrary(*llvmModule, "mixprec-cuda-step", options.aotPath,
+                         impl->tempLibrary, flags, "CUDA artifact");
+  if (!built)
+    return built.takeError();
+  libPath = *built;
 
   if (options.compileOnly)
     return llvm::Error::success();
