@@ -33,30 +33,8 @@ struct LowerCast : OpRewritePattern<CastOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CastOp op,
                                 PatternRewriter &rewriter) const override {
-    Type inType = op.getInput().getType(), outType = op.getType();
-    auto elem = [](Type t) {
-      if (auto shaped = dyn_cast<ShapedType>(t))
-        return cast<FloatType>(shaped.getElementType());
-      return cast<FloatType>(t);
-    };
-    FloatType from = elem(inType), to = elem(outType);
-    Location loc = op.getLoc();
-    Value result;
-    if (from == to)
-      result = op.getInput();
-    else if (from.getWidth() < to.getWidth())
-      result = arith::ExtFOp::create(rewriter, loc, outType, op.getInput());
-    else if (from.getWidth() > to.getWidth())
-      result = arith::TruncFOp::create(rewriter, loc, outType, op.getInput());
-    else {
-      // bf16 <-> f16: widen exactly to f32, then round once.
-      Type wideType = rewriter.getF32Type();
-      if (auto shaped = dyn_cast<ShapedType>(inType))
-        wideType = shaped.clone(wideType);
-      Value wide =
-          arith::ExtFOp::create(rewriter, loc, wideType, op.getInput());
-      result = arith::TruncFOp::create(rewriter, loc, outType, wide);
-    }
+    Value result = mp::detail::convertFloat(rewriter, op.getLoc(),
+                                            op.getInput(), op.getType());
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -16,17 +16,24 @@ using namespace mlir::mp;
 
 Value mlir::mp::detail::convertFloat(OpBuilder &b, Location loc, Value value,
                                      Type type) {
-  auto from = cast<FloatType>(value.getType());
-  auto to = cast<FloatType>(type);
+  auto elementOf = [](Type t) {
+    if (auto shaped = dyn_cast<ShapedType>(t))
+      return cast<FloatType>(shaped.getElementType());
+    return cast<FloatType>(t);
+  };
+  FloatType from = elementOf(value.getType()), to = elementOf(type);
   if (from == to)
     return value;
   if (from.getWidth() < to.getWidth())
-    return arith::ExtFOp::create(b, loc, to, value);
+    return arith::ExtFOp::create(b, loc, type, value);
   if (from.getWidth() > to.getWidth())
-    return arith::TruncFOp::create(b, loc, to, value);
+    return arith::TruncFOp::create(b, loc, type, value);
   // Same width, different format (bf16 <-> f16): widen exactly, round once.
-  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
-  return arith::TruncFOp::create(b, loc, to, wide);
+  Type wideType = b.getF32Type();
+  if (auto shaped = dyn_cast<ShapedType>(value.getType()))
+    wideType = shaped.clone(wideType);
+  Value wide = arith::ExtFOp::create(b, loc, wideType, value);
+  return arith::TruncFOp::create(b, loc, type, wide);
 }
 
 /// Builds a linalg.generic over the iteration space of `input` (ranked

@@ -27,8 +27,8 @@ Value buildSumOfSquares(OpBuilder &b, Location loc, Value value);
 /// `tensor<i1>`: true iff no element of `value` is NaN or +-Inf.
 Value buildAllFinite(OpBuilder &b, Location loc, Value value);
 
-/// Converts a float scalar `value` to `type` (extf / truncf, via f32 when
-/// both are 16-bit).
+/// Converts a float scalar or tensor `value` to `type` (same shape, another
+/// float element type): extf / truncf, via f32 when both are 16-bit.
 Value convertFloat(OpBuilder &b, Location loc, Value value, Type type);
 
 } // namespace mlir::mp::detail
