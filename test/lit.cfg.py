@@ -51,6 +51,17 @@ if getattr(config, "mixprec_sanitize", False):
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allow_user_poisoning=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 
+# CPU features of the host that select runtime kernels.
+try:
+    with open("/proc/cpuinfo") as f:
+        _cpu_flags = set(f.read().split())
+except OSError:
+    _cpu_flags = set()
+if "avx512_bf16" in _cpu_flags:
+    config.available_features.add("avx512bf16")
+if "avx512f" in _cpu_flags and "avx512bw" in _cpu_flags:
+    config.available_features.add("avx512")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

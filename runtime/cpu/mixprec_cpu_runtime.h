@@ -36,24 +36,43 @@ void mp_rt_reset_peak(void);
  * point to unranked descriptors {int64_t rank; void *ranked_descriptor}. */
 void mp_rt_memref_copy(int64_t elem_size, void *src, void *dst);
 
-/* Contractions. `mp-to-cpu` lowers linalg.matmul / linalg.batch_matmul to
- * calls of
+/* Contractions (mp_rt_gemm.c). `mp-to-cpu` lowers linalg.matmul /
+ * linalg.batch_matmul (and contraction linalg.generic ops whose operands
+ * are rounded to bf16/f16 on the fly, see mp-fuse-casts-into-contractions)
+ * to calls of
  *   _mlir_ciface_mp_rt_matmul_<A>_<B>_<C>(A, B, C)        rank-2 memrefs
  *   _mlir_ciface_mp_rt_batch_matmul_<A>_<B>_<C>(A, B, C)  rank-3 memrefs
- * (<X> in f32, bf16, f16; any strides), computing C += A . B with f32
- * accumulation. The product runs in an SGEMM: OpenBLAS's cblas_sgemm,
- * loaded with dlopen("libopenblas.so.0") at the first call when present
- * (multithreaded), else a built-in blocked kernel. bf16/f16 operands are
- * widened to f32 first. MIXPREC_BLAS=builtin forces the built-in kernel,
- * MIXPREC_BLAS=<path> names another library exporting cblas_sgemm. */
+ * computing C += A . B with f32 accumulation, any strides. Operand kinds
+ * <A>, <B>: f32, bf16, f16, f32tobf16 / f32tof16 (f32 storage whose values
+ * are rounded to bf16 / f16, as arith.truncf would, before the product);
+ * <C>: f32, bf16, f16.
+ *
+ * Engines: when both operands hold bf16 values and the CPU has
+ * AVX512_BF16, a packed bf16 kernel (VDPBF16PS) on all cores; otherwise
+ * the operands are converted to f32 and multiplied by OpenBLAS's
+ * cblas_sgemm (dlopen("libopenblas.so.0") at the first call, when present)
+ * or a built-in kernel. Environment: MIXPREC_GEMM=auto|bf16|bf16emu|sgemm
+ * (bf16emu: the bf16 engine with the dot product emulated by f32 FMAs, for
+ * testing on CPUs without AVX512_BF16), MIXPREC_NUM_THREADS=<n>,
+ * MIXPREC_BLAS=builtin|<path of a library exporting cblas_sgemm>. */
 typedef struct {
   const char *name;
   void *address;
 } MpRtSymbol;
 /* Every symbol compiled code may call (for JIT symbol registration). */
 const MpRtSymbol *mp_rt_symbols(int *count);
-/* "openblas:<path>" or "builtin": the SGEMM the contractions use. */
+/* "<sgemm>;bf16=<engine>;threads=<n>": the engines the contractions use,
+ * <sgemm> = "openblas:<path>" or "builtin", <engine> = avx512bf16,
+ * avx512bf16-emulated or sgemm. */
 const char *mp_rt_gemm_backend(void);
+/* The contraction entry points (part of mp_rt_symbols). */
+const MpRtSymbol *mp_rt_gemm_symbols(int *count);
+/* C += A . B on rank-2 strided operands of the given kinds (0 f32, 1 bf16,
+ * 2 f16, 3 f32tobf16, 4 f32tof16; C: 0-2): the entry points' core, for
+ * tests and embedders. */
+void mp_rt_gemm(int ta, int tb, int tc, const void *a, int64_t ars, int64_t acs,
+                const void *b, int64_t brs, int64_t bcs, void *c, int64_t crs,
+                int64_t ccs, int64_t M, int64_t N, int64_t K);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,210 @@
+/*===- mp-rt-gemm-test.c - checks the runtime's contractions --------------===*
+ *
+ * Part of mixprec: MLIR passes for mixed-precision training.
+ *
+ * Runs mp_rt_gemm on random operands of every kind, in row-major and
+ * transposed layouts, at sizes that are and are not multiples of the
+ * kernels' tiles (odd K included), and compares C with a double-precision
+ * reference computed from the operand values after their kind's rounding.
+ * The engine under test is whatever MIXPREC_GEMM / MIXPREC_BLAS select;
+ * the first line printed is mp_rt_gemm_backend().
+ *
+ * Tolerance: with f32 accumulation of K exact products (bf16 x bf16 and
+ * f16 x f16 products are exact in f32; f32 x f32 ones round once), the
+ * error of any summation order is at most about (K + 1) * 2^-24 *
+ * sum_k |a_k b_k|; we allow twice that. For a C of kind bf16 / f16 the
+ * final rounding adds half an ulp of |C|: 2^-9 / 2^-12 relative. A wrong
+ * index, a missing K tail or a lost pair shows up as an error of the size
+ * of one product, far above the bound.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "mixprec_cpu_runtime.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 88172645463325252ull;
+static double uniform(void) {
+  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+  return (double)(rng >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+}
+
+static float bits_f(uint32_t u) {
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+static uint32_t f_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+static uint16_t to_bf16(float f) {
+  uint32_t u = f_bits(f);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+static float from_bf16(uint16_t h) { return bits_f((uint32_t)h << 16); }
+/* f16 via the compiler (the test values are normal numbers). */
+static uint16_t to_f16(float f) {
+  _Float16 h = (_Float16)f;
+  uint16_t u;
+  memcpy(&u, &h, 2);
+  return u;
+}
+static float from_f16(uint16_t u) {
+  _Float16 h;
+  memcpy(&h, &u, 2);
+  return (float)h;
+}
+
+enum { F32, BF16, F16, F32_BF16, F32_F16 };
+static const char *kind_name[] = {"f32", "bf16", "f16", "f32tobf16",
+                                  "f32tof16"};
+static int storage_size(int kind) {
+  return kind == BF16 || kind == F16 ? 2 : 4;
+}
+
+/* Fills rows x cols of kind `kind` at (rs, cs) strides with random values;
+ * returns their values (after the kind's rounding) row-major in `value`. */
+static void *make(int kind, int64_t rows, int64_t cols, int transposed,
+                  int64_t *rs, int64_t *cs, double *value) {
+  *rs = transposed ? 1 : cols + 3; /* padded leading dimension */
+  *cs = transposed ? rows + 5 : 1;
+  int64_t span = transposed ? *cs * cols : *rs * rows;
+  char *mem = (char *)calloc((size_t)span, (size_t)storage_size(kind));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      float x = (float)uniform();
+      int64_t i = r * *rs + c * *cs;
+      double v;
+      switch (kind) {
+      case F32:
+        ((float *)mem)[i] = x, v = x;
+        break;
+      case BF16:
+        ((uint16_t *)mem)[i] = to_bf16(x), v = from_bf16(to_bf16(x));
+        break;
+      case F16:
+        ((uint16_t *)mem)[i] = to_f16(x), v = from_f16(to_f16(x));
+        break;
+      case F32_BF16:
+        ((float *)mem)[i] = x, v = from_bf16(to_bf16(x));
+        break;
+      default:
+        ((float *)mem)[i] = x, v = from_f16(to_f16(x));
+      }
+      value[r * cols + c] = v;
+    }
+  return mem;
+}
+
+static int check(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
+                 int trans_a, int trans_b) {
+  double *av = malloc(sizeof(double) * (size_t)(M * K));
+  double *bv = malloc(sizeof(double) * (size_t)(K * N));
+  int64_t ars, acs, brs, bcs;
+  void *a = make(ta, M, K, trans_a, &ars, &acs, av);
+  void *b = make(tb, K, N, trans_b, &brs, &bcs, bv);
+  /* C starts at a random value (C += A.B), stored in its kind. */
+  double *c0 = malloc(sizeof(double) * (size_t)(M * N));
+  int64_t crs, ccs;
+  void *c = make(tc, M, N, 0, &crs, &ccs, c0);
+  mp_rt_gemm(ta, tb, tc, a, ars, acs, b, brs, bcs, c, crs, ccs, M, N, K);
+  int bad = 0;
+  for (int64_t i = 0; i < M && bad < 3; ++i)
+    for (int64_t j = 0; j < N && bad < 3; ++j) {
+      double ref = c0[i * N + j], mag = fabs(c0[i * N + j]);
+      for (int64_t k = 0; k < K; ++k) {
+        ref += av[i * K + k] * bv[k * N + j];
+        mag += fabs(av[i * K + k] * bv[k * N + j]);
+      }
+      int64_t idx = i * crs + j * ccs;
+      double got = tc == F32    ? ((float *)c)[idx]
+                   : tc == BF16 ? from_bf16(((uint16_t *)c)[idx])
+                                : from_f16(((uint16_t *)c)[idx]);
+      double tol = 2.0 * (double)(K + 1) * ldexp(mag, -24) +
+                   (tc == BF16  ? ldexp(fabs(ref), -8)
+                    : tc == F16 ? ldexp(fabs(ref), -11)
+                                : 0.0);
+      double err = fabs(got - ref);
+      if (!(err <= tol)) {
+        fprintf(stderr,
+                "MISMATCH %s x %s -> %s M=%ld N=%ld K=%ld ta=%d tb=%d at "
+                "(%ld,%ld): got %.9g want %.9g (tol %.3g)\n",
+                kind_name[ta], kind_name[tb], kind_name[tc], (long)M, (long)N,
+                (long)K, trans_a, trans_b, (long)i, (long)j, got, ref, tol);
+        ++bad;
+      }
+    }
+  free(av), free(bv), free(c0), free(a), free(b), free(c);
+  return bad;
+}
+
+#include <time.h>
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+/* --bench M N K REPS: median ms and GFLOP/s of C(f32) += A.B for A, B in
+ * f32, bf16 and f32tobf16 (row-major), under the selected engines. */
+static int bench(int64_t M, int64_t N, int64_t K, int reps) {
+  static const int kinds[] = {F32, BF16, F32_BF16};
+  for (int i = 0; i < 3; ++i) {
+    int t = kinds[i];
+    int64_t ars, acs, brs, bcs, crs, ccs;
+    double *v = malloc(sizeof(double) * (size_t)((M + N) * K + M * N));
+    void *a = make(t, M, K, 0, &ars, &acs, v);
+    void *b = make(t, K, N, 0, &brs, &bcs, v);
+    void *c = make(F32, M, N, 0, &crs, &ccs, v);
+    double best[64];
+    for (int r = 0; r < reps && r < 64; ++r) {
+      double t0 = now_ms();
+      mp_rt_gemm(t, t, F32, a, ars, acs, b, brs, bcs, c, crs, ccs, M, N, K);
+      best[r] = now_ms() - t0;
+    }
+    for (int x = 0; x < reps; ++x) /* insertion sort for the median */
+      for (int y = x; y > 0 && best[y] < best[y - 1]; --y) {
+        double tmp = best[y];
+        best[y] = best[y - 1], best[y - 1] = tmp;
+      }
+    double ms = best[reps / 2];
+    printf("%-10s %ldx%ldx%ld  %8.3f ms  %7.1f GFLOP/s\n", kind_name[t],
+           (long)M, (long)N, (long)K, ms, 2e-6 * (double)(M * N * K) / ms);
+    free(v), free(a), free(b), free(c);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  printf("backend %s\n", mp_rt_gemm_backend());
+  if (argc == 6 && strcmp(argv[1], "--bench") == 0)
+    return bench(atol(argv[2]), atol(argv[3]), atol(argv[4]), atoi(argv[5]));
+  static const int64_t shapes[][3] = {
+      {1, 1, 1},      {8, 32, 2},     {7, 33, 5},  {64, 256, 512},
+      {65, 257, 513}, {130, 70, 601}, {3, 500, 1}, {200, 3, 47}};
+  int failures = 0, cases = 0;
+  for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); ++s)
+    for (int ta = 0; ta < 5; ++ta)
+      for (int tb = 0; tb < 5; ++tb)
+        for (int tr = 0; tr < 4; ++tr) {
+          /* Keep the run short: every kind pair on the small shapes, the
+           * bf16-valued pairs (the bf16 engine) and f32 on all. */
+          int bf =
+              (ta == BF16 || ta == F32_BF16) && (tb == BF16 || tb == F32_BF16);
+          if (s >= 3 && !bf && !(ta == F32 && tb == F32))
+            continue;
+          int tc = (int)((s + (size_t)ta + (size_t)tr) % 3);
+          failures += check(ta, tb, tc, shapes[s][0], shapes[s][1],
+                            shapes[s][2], tr & 1, tr >> 1) != 0;
+          ++cases;
+        }
+  printf("%d cases, %d failed\n", cases, failures);
+  return failures != 0;
+}
