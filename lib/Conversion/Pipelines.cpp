@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Conversion/Pipelines.h"
+#include "mixprec/Conversion/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -162,145 +163,6 @@ struct SCFToCFReversePass
   }
 };
 
-/// Rewrites linalg.matmul / linalg.batch_matmul on buffers (any indexing
-/// maps, i.e. transposed operands too) into calls of the runtime's
-/// contraction entry points
-///   mp_rt_[batch_]matmul_<A>_<B>_<C>(A[b?,m,k], B[b?,k,n], C[b?,m,n])
-/// (C += A.B, f32 accumulation; <X> in f32/bf16/f16), declared with
-/// llvm.emit_c_interface so they take memref descriptors. Transposed
-/// operands are passed as memref.transpose views (strides only, no copy).
-/// Other element types, dynamic shapes and generic contractions keep the
-/// loop lowering.
-struct ContractionsToRuntimePass
-    : PassWrapper<ContractionsToRuntimePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ContractionsToRuntimePass)
-  StringRef getArgument() const final { return "mp-contractions-to-runtime"; }
-  StringRef getDescription() const final {
-    return "Lower linalg.matmul / batch_matmul on memrefs to calls of the "
-           "mixprec CPU runtime's SGEMM-based contractions";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry
-        .insert<func::FuncDialect, memref::MemRefDialect, LLVM::LLVMDialect>();
-  }
-
-  static std::optional<StringRef> typeName(Type t) {
-    if (t.isF32())
-      return StringRef("f32");
-    if (t.isBF16())
-      return StringRef("bf16");
-    if (t.isF16())
-      return StringRef("f16");
-    return std::nullopt;
-  }
-
-  /// `value` viewed with its dimensions in the order `want` (loop dims),
-  /// cast to a fully dynamic strided memref; null if the map is not a
-  /// permutation of `want`.
-  static Value view(OpBuilder &b, Location loc, Value value, AffineMap map,
-                    ArrayRef<unsigned> want) {
-    if (map.getNumResults() != want.size())
-      return {};
-    SmallVector<unsigned> perm;
-    for (unsigned d : want) {
-      std::optional<unsigned> pos;
-      for (auto [i, e] : llvm::enumerate(map.getResults()))
-        if (auto dim = dyn_cast<AffineDimExpr>(e);
-            dim && dim.getPosition() == d)
-          pos = i;
-      if (!pos)
-        return {};
-      perm.push_back(*pos);
-    }
-    auto type = cast<MemRefType>(value.getType());
-    bool identity = llvm::equal(perm, llvm::seq<unsigned>(0, perm.size()));
-    if (!identity)
-      value = memref::TransposeOp::create(
-          b, loc, value,
-          AffineMapAttr::get(
-              AffineMap::getPermutationMap(perm, b.getContext())));
-    SmallVector<int64_t> dyn(want.size(), ShapedType::kDynamic);
-    auto target = MemRefType::get(
-        dyn, type.getElementType(),
-        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, dyn));
-    return memref::CastOp::create(b, loc, target, value);
-  }
-
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<linalg::LinalgOp> candidates;
-    module.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
-          op.hasPureBufferSemantics())
-        candidates.push_back(op);
-    });
-    OpBuilder b(&getContext());
-    for (linalg::LinalgOp op : candidates) {
-      FailureOr<linalg::ContractionDimensions> dims =
-          linalg::inferContractionDims(op);
-      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-          dims->k.size() != 1 || dims->batch.size() > 1)
-        continue;
-      if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation()))
-        if (mm.getCast() != linalg::TypeFn::cast_signed)
-          continue;
-      if (auto bm = dyn_cast<linalg::BatchMatmulOp>(op.getOperation()))
-        if (bm.getCast() != linalg::TypeFn::cast_signed)
-          continue;
-      Value a = op.getDpsInputs()[0], bb = op.getDpsInputs()[1],
-            c = op.getDpsInits()[0];
-      auto ta = typeName(getElementTypeOrSelf(a.getType()));
-      auto tb = typeName(getElementTypeOrSelf(bb.getType()));
-      auto tc = typeName(getElementTypeOrSelf(c.getType()));
-      if (!ta || !tb || !tc)
-        continue;
-      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-      SmallVector<unsigned> lead(dims->batch.begin(), dims->batch.end());
-      auto order = [&](unsigned x, unsigned y) {
-        SmallVector<unsigned> o(lead);
-        o.append({x, y});
-        return o;
-      };
-      unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
-      b.setInsertionPoint(op);
-      Location loc = op.getLoc();
-      Value va = view(b, loc, a, maps[0], order(m, k));
-      Value vb = view(b, loc, bb, maps[1], order(k, n));
-      Value vc = view(b, loc, c, maps[2], order(m, n));
-      if (!va || !vb || !vc) {
-        // Clean up the views built so far.
-        for (Value v : {va, vb, vc})
-          if (v)
-            for (Operation *o = v.getDefiningOp(); o && o->use_empty();) {
-              Operation *next = o->getNumOperands()
-                                    ? o->getOperand(0).getDefiningOp()
-                                    : nullptr;
-              if (!isa<memref::CastOp, memref::TransposeOp>(o))
-                break;
-              o->erase();
-              o = next;
-            }
-        continue;
-      }
-      std::string name =
-          (Twine(lead.empty() ? "mp_rt_matmul_" : "mp_rt_batch_matmul_") + *ta +
-           "_" + *tb + "_" + *tc)
-              .str();
-      auto fnType =
-          b.getFunctionType({va.getType(), vb.getType(), vc.getType()}, {});
-      auto callee = module.lookupSymbol<func::FuncOp>(name);
-      if (!callee) {
-        OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-        callee = func::FuncOp::create(mb, module.getLoc(), name, fnType);
-        callee.setPrivate();
-        callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                        mb.getUnitAttr());
-      }
-      func::CallOp::create(b, loc, callee, ValueRange{va, vb, vc});
-      op->erase();
-    }
-  }
-};
 } // namespace
 
 void mixprec::buildMixedPrecisionPipeline(
@@ -346,6 +208,9 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.fuseCasts)
+    pm.addNestedPass<func::FuncOp>(
+        mixprec::createMPFuseCastsIntoContractions());
   pm.addNestedPass<func::FuncOp>(std::make_unique<UnshareInitsPass>());
 
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
@@ -375,10 +240,10 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
 
-  // Contractions: SGEMM calls into the runtime (OpenBLAS when present, a
-  // built-in kernel otherwise), or plain loops.
+  // Contractions: calls of the runtime's GEMMs (packed bf16 kernel with
+  // AVX512_BF16, else OpenBLAS / built-in SGEMM), or plain loops.
   if (options.contractions == "runtime")
-    pm.addPass(std::make_unique<ContractionsToRuntimePass>());
+    pm.addPass(mixprec::createMPContractionsToRuntime());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
@@ -402,7 +267,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
 }
 
 void mixprec::registerPipelines() {
-  PassRegistration<ContractionsToRuntimePass>();
+  mixprec::registerMPConversionPasses();
   PassRegistration<UnshareInitsPass>();
   PassRegistration<SCFToCFReversePass>();
   PassPipelineRegistration<MixedPrecisionOptions>(

@@ -25,6 +25,13 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
                      "the CPU runtime's SGEMM (OpenBLAS when installed, "
                      "else a built-in kernel), 'loops' = plain loops"),
       llvm::cl::init("runtime")};
+  Option<bool> fuseCasts{
+      *this, "fuse-casts",
+      llvm::cl::desc("Round contraction operands that are casts of function "
+                     "arguments inside the contraction instead of "
+                     "materialising the half-precision copy "
+                     "(mp-fuse-casts-into-contractions)"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.

@@ -25,6 +25,18 @@
 // RUN: | env MIXPREC_BLAS=builtin mlir-runner -e main -entry-point-result=void \
 // RUN:   -shared-libs=%mlir_c_runner_utils -shared-libs=%mixprec_cpu_runtime \
 // RUN: | FileCheck %s
+// Without folding the bf16 rounding of the arguments into the contractions
+// (mp-fuse-casts-into-contractions), and with the packed bf16 engine.
+// RUN: mp-opt %s --mp-autocast="policy=mixed_bfloat16 keep-fp32=^ref$" \
+// RUN:   --mp-lower --mp-to-cpu=fuse-casts=0 \
+// RUN: | mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%mlir_c_runner_utils -shared-libs=%mixprec_cpu_runtime \
+// RUN: | FileCheck %s
+// RUN: mp-opt %s --mp-autocast="policy=mixed_bfloat16 keep-fp32=^ref$" \
+// RUN:   --mp-lower --mp-to-cpu \
+// RUN: | env MIXPREC_GEMM=bf16emu mlir-runner -e main -entry-point-result=void \
+// RUN:   -shared-libs=%mlir_c_runner_utils -shared-libs=%mixprec_cpu_runtime \
+// RUN: | FileCheck %s
 
 // IR-LABEL: func.func @forward_mixed(
 // IR:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x64xbf16>, tensor<64x32xbf16>)
