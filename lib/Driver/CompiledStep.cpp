@@ -676,12 +676,21 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
       return makeError("translation to LLVM IR failed:\n" + diagnostics);
+    // The signature and a uniform call wrapper, as in CUDA artifacts, so
+    // that mp-cpu-train (plain C, no LLVM) can run the library.
+    if (llvm::Error err = addStepInterface(
+            *llvmModule, options.entry, !step->sig.results.empty(),
+            signatureText(step->sig, options.entry, options.metadata)))
+      return std::move(err);
+    // The runtime is found next to the library ($ORIGIN: an artifact
+    // carried to another machine with libmixprec_cpu_runtime.so) or in
+    // this build.
     std::string runtimeDir = runtimeDirectory();
     std::vector<std::string> flags{
         "-O" + std::to_string(std::min(options.optLevel, 3u)),
         "-march=native",
         "-L" + runtimeDir,
-        "-Wl,-rpath," + runtimeDir,
+        "-Wl,-rpath,$ORIGIN:" + runtimeDir,
         "-lmixprec_cpu_runtime",
         "-lm"};
     auto built =

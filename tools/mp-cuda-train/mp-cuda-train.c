@@ -24,7 +24,17 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#ifdef MP_TRAIN_CPU
+/* mp-cpu-train: the same driver for CPU AOT artifacts (`mp-run --aot
+ * --aot-output STEP.so`), with host buffers from our CPU runtime. */
+#include "mixprec_cpu_runtime.h"
+#define TOOL "mp-cpu-train"
+#define PEAK_LABEL "peak memory"
+#else
 #include "mixprec_cuda_runtime.h"
+#define TOOL "mp-cuda-train"
+#define PEAK_LABEL "peak device memory"
+#endif
 
 #include <dlfcn.h>
 #include <math.h>
@@ -53,7 +63,7 @@ static Spec args[MAX_TENSORS], results[MAX_TENSORS];
 static int num_args, num_results;
 
 static void die(const char *msg, const char *detail) {
-  fprintf(stderr, "mp-cuda-train: error: %s%s%s\n", msg, detail ? ": " : "",
+  fprintf(stderr, TOOL ": error: %s%s%s\n", msg, detail ? ": " : "",
           detail ? detail : "");
   exit(1);
 }
@@ -207,6 +217,37 @@ static void *read_file(const char *path, size_t bytes) {
   return data;
 }
 
+/* The batches' buffers (never released while training). */
+static void *batch_buffers[64 * MAX_TENSORS];
+static int num_batch_buffers;
+static int is_batch_buffer(const void *p) {
+  for (int i = 0; i < num_batch_buffers; ++i)
+    if (batch_buffers[i] == p)
+      return 1;
+  return 0;
+}
+
+#ifdef MP_TRAIN_CPU
+static void *copy_buffer(const void *data, size_t bytes) {
+  void *d = mp_rt_malloc(bytes ? bytes : 1);
+  if (!d)
+    die("out of memory", NULL);
+  memcpy(d, data, bytes);
+  return d;
+}
+static void *to_device(const void *host, size_t bytes) {
+  void *d = mp_rt_malloc(bytes ? bytes : 1);
+  if (!d)
+    die("out of memory", NULL);
+  memcpy(d, host, bytes);
+  return d;
+}
+static double read_scalar(const Spec *s, const void *data) {
+  return get_element(s, data);
+}
+static void device_free(void *p) { mp_rt_free(p); }
+static const char *device_error(void) { return NULL; }
+#else
 static void *to_device(const void *host, size_t bytes) {
   void *d = mp_cuda_alloc(bytes ? bytes : 1);
   if (!d || mp_cuda_copy_to_device(d, host, bytes))
@@ -220,6 +261,17 @@ static double read_scalar(const Spec *s, const void *device) {
     die("copy to the host failed", mp_cuda_error());
   return get_element(s, buf);
 }
+static void device_free(void *p) { mp_cuda_free(p); }
+static void *copy_buffer(const void *data, size_t bytes) {
+  void *host = malloc(bytes ? bytes : 1);
+  if (!host || mp_cuda_copy_to_host(host, data, bytes))
+    die("copy to the host failed", mp_cuda_error());
+  void *d = to_device(host, bytes);
+  free(host);
+  return d;
+}
+static const char *device_error(void) { return mp_cuda_error(); }
+#endif
 
 static double now_ms(void) {
   struct timespec t;
@@ -257,33 +309,41 @@ int main(int argc, char **argv) {
     else if (argv[i][0] != '-' && !artifact)
       artifact = argv[i];
     else
-      die("usage: mp-cuda-train STEP.so [--steps N] [--inputs DIR] "
+      die("usage: " TOOL " STEP.so [--steps N] [--inputs DIR] "
           "[--print-every K] [--init-scale S] [--batches B]",
           NULL);
   }
   if (!artifact)
-    die("usage: mp-cuda-train STEP.so [--steps N] [--inputs DIR]", NULL);
+    die("usage: " TOOL " STEP.so [--steps N] [--inputs DIR]", NULL);
   if (num_batches < 1 || num_batches > MAX_BATCHES)
     die("--batches must be in 1..64", NULL);
 
+#ifndef MP_TRAIN_CPU
   mp_cuda_set_quiet(1);
   if (mp_cuda_init())
     die("no usable CUDA device", mp_cuda_error());
+#endif
   void *lib = dlopen(artifact, RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     die("cannot load the artifact", dlerror());
-  if (mp_cuda_error())
-    die("loading the GPU kernels failed", mp_cuda_error());
+  if (device_error())
+    die("loading the GPU kernels failed", device_error());
   const char *signature = (const char *)dlsym(lib, "mixprec_step_signature");
   void (*step)(void *, void **) =
       (void (*)(void *, void **))dlsym(lib, "mixprec_step_call");
   if (!signature || !step)
-    die("not a mixprec CUDA step artifact", artifact);
-  printf("mp-cuda-train: %s on %s\n", artifact, mp_cuda_device_name());
+    die("not a mixprec step artifact", artifact);
+#ifdef MP_TRAIN_CPU
+  printf(TOOL ": %s (contractions: %s)\n", artifact, mp_rt_gemm_backend());
+#else
+  printf(TOOL ": %s on %s\n", artifact, mp_cuda_device_name());
+#endif
   parse_signature(signature);
 
   /* Initial values, on the host first. */
+  /* Data and allocated pointer of each argument's buffer. */
   void *device[MAX_TENSORS] = {0};
+  void *base[MAX_TENSORS] = {0};
   void *batch_data[MAX_BATCHES][MAX_TENSORS] = {{0}};
   int data_args[MAX_TENSORS], num_data = 0;
   for (int i = 0; i < num_args; ++i)
@@ -337,7 +397,7 @@ int main(int argc, char **argv) {
         }
       }
     }
-    device[i] = to_device(host, s->bytes);
+    device[i] = base[i] = to_device(host, s->bytes);
     free(host);
   }
   /* Batches: replayed, or synthetic (inputs uniform with unit variance,
@@ -387,6 +447,7 @@ int main(int argc, char **argv) {
         }
       }
       batch_data[b][k] = to_device(host, s->bytes);
+      batch_buffers[num_batch_buffers++] = batch_data[b][k];
       free(host);
     }
     free(x0);
@@ -422,10 +483,15 @@ int main(int argc, char **argv) {
   void *arg_ptrs[MAX_TENSORS];
   double total_ms = 0, first_loss = NAN, last_loss = NAN;
   int timed = 0, skipped = 0;
+#ifdef MP_TRAIN_CPU
+  mp_rt_reset_peak();
+#else
   mp_cuda_reset_peak();
+#endif
   for (int s = 0; s < steps; ++s) {
     for (int k = 0; k < num_data; ++k)
-      device[data_args[k]] = batch_data[s % num_batches][k];
+      device[data_args[k]] = base[data_args[k]] =
+          batch_data[s % num_batches][k];
     for (int i = 0; i < num_args; ++i) {
       write_descriptor(&args[i], device[i], arg_desc[i]);
       arg_ptrs[i] = arg_desc[i];
@@ -435,17 +501,23 @@ int main(int argc, char **argv) {
     double t0 = now_ms();
     step(result_desc, arg_ptrs);
     double ms = now_ms() - t0;
-    if (mp_cuda_error())
-      die("the step failed", mp_cuda_error());
+    if (device_error())
+      die("the step failed", device_error());
     if (s > 0) {
       total_ms += ms;
       ++timed;
     }
-    /* Results: thread state, keep the loss, free what is no longer used. */
-    void *result_ptr[MAX_TENSORS];
+    /* Results: thread state, keep the loss, free what is no longer used.
+     * A result's buffer (its allocated pointer) may be an argument's or
+     * another result's (bufferization returns unchanged values as they
+     * are); every buffer is released exactly once, and a buffer that would
+     * feed two arguments is copied for the second. */
+    void *result_ptr[MAX_TENSORS], *result_base[MAX_TENSORS];
     size_t offset = 0;
     for (int r = 0; r < num_results; ++r) {
-      result_ptr[r] = (void *)(intptr_t)result_desc[offset + 1];
+      result_base[r] = (void *)(intptr_t)result_desc[offset];
+      result_ptr[r] = (char *)(intptr_t)result_desc[offset + 1] +
+                      result_desc[offset + 2] * dtype_size(results[r].dtype);
       offset += 3 + 2 * (size_t)results[r].rank;
     }
     double l = read_scalar(&results[loss], result_ptr[loss]);
@@ -455,25 +527,58 @@ int main(int argc, char **argv) {
     if (s == 0)
       first_loss = l;
     last_loss = l;
-    for (int r = 0; r < num_results; ++r) {
+    void *old_base[MAX_TENSORS];
+    for (int i = 0; i < num_args; ++i)
+      old_base[i] = base[i];
+    for (int r = 0; r < num_results; ++r)
       if (into[r] >= 0) {
-        if (device[into[r]] != result_ptr[r])
-          mp_cuda_free(device[into[r]]);
         device[into[r]] = result_ptr[r];
-      } else {
-        mp_cuda_free(result_ptr[r]);
+        base[into[r]] = result_base[r];
       }
+    for (int i = 0; i < num_args; ++i) {
+      if (!strcmp(args[i].role, "data"))
+        continue;
+      int shared = is_batch_buffer(base[i]);
+      for (int j = 0; j < i && !shared; ++j)
+        shared = base[j] == base[i];
+      if (shared)
+        device[i] = base[i] = copy_buffer(device[i], args[i].bytes);
+    }
+    /* Release old argument buffers and results that nothing holds now. */
+    void *candidates[2 * MAX_TENSORS];
+    int num_candidates = 0;
+    for (int i = 0; i < num_args; ++i)
+      candidates[num_candidates++] = old_base[i];
+    for (int r = 0; r < num_results; ++r)
+      candidates[num_candidates++] = result_base[r];
+    for (int c = 0; c < num_candidates; ++c) {
+      void *p = candidates[c];
+      int keep = !p || is_batch_buffer(p);
+      for (int i = 0; i < num_args && !keep; ++i)
+        keep = base[i] == p;
+      for (int d = 0; d < c && !keep; ++d)
+        keep = candidates[d] == p; /* already released */
+      if (!keep)
+        device_free(p);
     }
     if (print_every > 0 && ((s + 1) % print_every == 0 || s == 0))
       printf("step %5d  loss %10.6f  scale %10g  skipped %4d  %8.3f "
              "ms/step\n",
              s + 1, l, scale, skipped, timed ? total_ms / timed : ms);
   }
+#ifdef MP_TRAIN_CPU
+  int64_t peak = mp_rt_peak_bytes();
+  long long launches = 0;
+#else
+  int64_t peak = mp_cuda_peak_bytes();
+  long long launches = (long long)mp_cuda_launch_count();
+#endif
   printf("\n%-22s %d\n%-22s %.6f\n%-22s %.6f\n%-22s %d\n%-22s %.3f\n"
-         "%-22s %.1f MiB\n%-22s %lld\n",
+         "%-22s %.1f MiB\n",
          "steps", steps, "initial loss", first_loss, "final loss", last_loss,
          "skipped steps", skipped, "ms/step", timed ? total_ms / timed : NAN,
-         "peak device memory", mp_cuda_peak_bytes() / 1048576.0,
-         "kernel launches", (long long)mp_cuda_launch_count());
+         PEAK_LABEL, peak / 1048576.0);
+  if (launches)
+    printf("%-22s %lld\n", "kernel launches", launches);
   return 0;
 }
