@@ -212,6 +212,8 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(
         mixprec::createMPFuseCastsIntoContractions());
   pm.addNestedPass<func::FuncOp>(std::make_unique<UnshareInitsPass>());
+  if (options.reuseBuffers)
+    pm.addNestedPass<func::FuncOp>(mixprec::createMPReuseDeadOperands());
 
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;

@@ -72,4 +72,28 @@ def MPContractionsToRuntime
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def MPReuseDeadOperands : Pass<"mp-reuse-dead-operands", "::mlir::func::FuncOp"> {
+  let summary = "Let elementwise ops write into an input that dies there";
+  let description = [{
+    On tensors, before one-shot bufferization: an all-parallel
+    `linalg.generic` whose init is a `tensor.empty` (its value unused by the
+    body) gets, instead, one of its inputs as init when that input has the
+    init's type and indexing map, is read by this op through that one
+    operand only, is produced by another op in the function (not an
+    argument, a constant or an empty tensor) and has no later reader: every
+    other use is in an op that comes earlier in the same block. Each element
+    is then read before it is overwritten, at the same index, so
+    bufferization can write the result in place into the input's buffer
+    instead of allocating a new one. Chains such as gradient -> rounding
+    -> unscale -> SGD update then reuse one buffer, which lowers the peak
+    memory of the step. Bufferization's own analysis still decides; this
+    pass only offers the buffer.
+
+    ```
+    mp-opt --mp-reuse-dead-operands in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_PASSES

@@ -32,6 +32,11 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
                      "materialising the half-precision copy "
                      "(mp-fuse-casts-into-contractions)"),
       llvm::cl::init(true)};
+  Option<bool> reuseBuffers{
+      *this, "reuse-buffers",
+      llvm::cl::desc("Let elementwise ops write in place into an input that "
+                     "dies there (mp-reuse-dead-operands)"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.
