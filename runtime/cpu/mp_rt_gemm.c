@@ -362,7 +362,37 @@ static void pack_b_pairs(int tb, const char *b, int64_t brs, int64_t bcs,
   for (int64_t p = 0; p < panels; ++p) {
     uint32_t *dst = out + p * kp * NR;
     int64_t c0 = p * NR, cols = N - c0 < NR ? N - c0 : NR;
-    if (bcs == 1 || cols < NR || brs != 1) {
+    if (bcs == 1 && tb == MP_BF16) {
+      /* contiguous bf16 rows: two row loads per pair row (vectorizes). */
+      for (int64_t q = 0; q < kp; ++q) {
+        const uint16_t *lo = (const uint16_t *)b + 2 * q * brs + c0;
+        const uint16_t *hi = 2 * q + 1 < K ? lo + brs : NULL;
+        uint32_t *d = dst + q * NR;
+        if (hi)
+          for (int64_t c = 0; c < cols; ++c)
+            d[c] = (uint32_t)lo[c] | (uint32_t)hi[c] << 16;
+        else
+          for (int64_t c = 0; c < cols; ++c)
+            d[c] = lo[c];
+        for (int64_t c = cols; c < NR; ++c)
+          d[c] = 0;
+      }
+    } else if (bcs == 1 && tb == MP_F32_BF16) {
+      for (int64_t q = 0; q < kp; ++q) {
+        const float *lo = (const float *)b + 2 * q * brs + c0;
+        const float *hi = 2 * q + 1 < K ? lo + brs : NULL;
+        uint32_t *d = dst + q * NR;
+        if (hi)
+          for (int64_t c = 0; c < cols; ++c)
+            d[c] = (uint32_t)f32_to_bf16(lo[c]) | (uint32_t)f32_to_bf16(hi[c])
+                                                      << 16;
+        else
+          for (int64_t c = 0; c < cols; ++c)
+            d[c] = f32_to_bf16(lo[c]);
+        for (int64_t c = cols; c < NR; ++c)
+          d[c] = 0;
+      }
+    } else if (bcs == 1 || cols < NR || brs != 1) {
       /* rows of B are contiguous (or generic strides): walk k outer. */
       for (int64_t q = 0; q < kp; ++q) {
         int64_t k0 = 2 * q, k1 = 2 * q + 1;
@@ -405,6 +435,28 @@ static void pack_a_pairs(int ta, const char *a, int64_t ars, int64_t acs,
         continue;
       }
       const char *base = a + (m0 + row) * ars * (int64_t)elem_size(ta);
+      int64_t full = 2 * (q0 + nq) <= K ? nq : nq - 1; /* whole pairs */
+      if (acs == 1 && ta == MP_BF16) {
+        /* contiguous bf16 row: a pair is one little-endian 32-bit load. */
+        const uint16_t *src = (const uint16_t *)base + 2 * q0;
+        for (int64_t q = 0; q < full; ++q) {
+          uint32_t pair;
+          memcpy(&pair, src + 2 * q, 4);
+          dst[q * MR + r] = pair;
+        }
+        if (full < nq)
+          dst[full * MR + r] = src[2 * full];
+        continue;
+      }
+      if (acs == 1 && ta == MP_F32_BF16) {
+        const float *src = (const float *)base + 2 * q0;
+        for (int64_t q = 0; q < full; ++q)
+          dst[q * MR + r] = (uint32_t)f32_to_bf16(src[2 * q]) |
+                            (uint32_t)f32_to_bf16(src[2 * q + 1]) << 16;
+        if (full < nq)
+          dst[full * MR + r] = f32_to_bf16(src[2 * full]);
+        continue;
+      }
       for (int64_t q = 0; q < nq; ++q) {
         int64_t k0 = 2 * (q0 + q), k1 = k0 + 1;
         uint32_t lo = load_bf16(ta, base, k0 * acs);
@@ -721,8 +773,8 @@ MP_RT_MATMUL_B(f32tof16, MP_F32_F16)
   MP_RT_SYM(NA, NB, f32) MP_RT_SYM(NA, NB, bf16) MP_RT_SYM(NA, NB, f16)
 #define MP_RT_SYM_B(NA)                                                        \
   MP_RT_SYM_C(NA, f32)                                                         \
-  MP_RT_SYM_C(NA, bf16) MP_RT_SYM_C(NA, f16) MP_RT_SYM_C(NA, f32tobf16)        \
-      MP_RT_SYM_C(NA, f32tof16)
+  MP_RT_SYM_C(NA, bf16)                                                        \
+  MP_RT_SYM_C(NA, f16) MP_RT_SYM_C(NA, f32tobf16) MP_RT_SYM_C(NA, f32tof16)
 
 static const MpRtSymbol gemm_symbols[] = {MP_RT_SYM_B(f32) MP_RT_SYM_B(
     bf16) MP_RT_SYM_B(f16) MP_RT_SYM_B(f32tobf16) MP_RT_SYM_B(f32tof16)};
