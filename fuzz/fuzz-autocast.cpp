@@ -15,14 +15,20 @@
 #include "FuzzCommon.h"
 
 static const char *const kPolicies[] = {
-    "mixed_bfloat16", "mixed_float16", "float32",            "bfloat16",
-    "float16",        "half",          "mixed",              "c=bf16",
-    "p=f16,c=bf16,o=f32", "p=bf16,o=f16"};
+    "mixed_bfloat16", "mixed_float16", "float32",
+    "bfloat16",       "float16",       "half",
+    "mixed",          "c=bf16",        "p=f16,c=bf16,o=f32",
+    "p=bf16,o=f16"};
 
-static const char *const kExtras[] = {
-    "", "", "", "", " keep-fp32=.*", " keep-fp32=fc|out",
-    " allow=linalg.generic", " deny=linalg.matmul,arith.addf",
-    " follow=math.exp"};
+static const char *const kExtras[] = {"",
+                                      "",
+                                      "",
+                                      "",
+                                      " keep-fp32=.*",
+                                      " keep-fp32=fc|out",
+                                      " allow=linalg.generic",
+                                      " deny=linalg.matmul,arith.addf",
+                                      " follow=math.exp"};
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static mixprec::fuzz::Harness harness;

@@ -19,8 +19,11 @@ static const char *const kPolicies[] = {
     "float16",        "half",          "c=f16",   "p=f16,c=bf16,o=f32"};
 
 static const char *const kScaling[] = {
-    " mode=dynamic", " mode=static", " mode=none",
-    " mode=dynamic hysteresis=2", " mode=dynamic clip-norm=1.0",
+    " mode=dynamic",
+    " mode=static",
+    " mode=none",
+    " mode=dynamic hysteresis=2",
+    " mode=dynamic clip-norm=1.0",
     " mode=static init-scale=1024 clip-norm=0.5"};
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -29,8 +29,7 @@ extern "C" const char *__asan_default_options() {
 }
 
 static void fail(const char *what, llvm::StringRef input) {
-  llvm::errs() << "FUZZ FINDING: " << what << " for policy '" << input
-               << "'\n";
+  llvm::errs() << "FUZZ FINDING: " << what << " for policy '" << input << "'\n";
   abort();
 }
 
