@@ -51,6 +51,11 @@ if getattr(config, "mixprec_sanitize", False):
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allow_user_poisoning=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 
+# The Python package (pybind11 extension) was built: tests that drive the
+# compiler in-process from Python (scripts/difftest.py) need it.
+if getattr(config, "mixprec_python_package", False):
+    config.available_features.add("python-package")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
