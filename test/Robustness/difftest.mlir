@@ -8,17 +8,17 @@
 // REQUIRES: python-package
 // UNSUPPORTED: asan
 // RUN: env PYTHONPATH=%mixprec_obj/python PYTHONDONTWRITEBYTECODE=1 \
-// RUN:   %python %mixprec_src/scripts/difftest.py 12 --start 100000 \
+// RUN:   %python %mixprec_src/scripts/difftest.py 10 --start 100000 \
 // RUN:   --mp-opt mp-opt --keep %t.failures | FileCheck %s
 // CHECK-NOT: FAIL
-// CHECK: graphs 12,
+// CHECK: graphs 10,
 // CHECK: crashes 0, mismatches 0, compile errors 0
 // CHECK: RESULT: PASS
 //
 // The checker itself must fail on a wrong gradient (it is not vacuous): with
 // --inject-error the mixed-precision gradients are perturbed by 10 tol.
 // RUN: env PYTHONPATH=%mixprec_obj/python PYTHONDONTWRITEBYTECODE=1 \
-// RUN:   not %python %mixprec_src/scripts/difftest.py 3 --start 100000 \
+// RUN:   not %python %mixprec_src/scripts/difftest.py 1 --start 100000 \
 // RUN:   --mp-opt mp-opt --inject-error --keep %t.injected \
 // RUN:   | FileCheck %s --check-prefix=INJECT
 // INJECT: FAIL seed 100000: mixed vs fp32
