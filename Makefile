@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build check run clean sanitize
+.PHONY: all setup configure build check run clean sanitize fuzz difftest
 
 all: build
 
@@ -37,3 +37,16 @@ clean:
 # (the Python and CMake-package tests are skipped there; see test/lit.cfg.py).
 sanitize:
 	$(MAKE) check BUILD=build-asan CMAKE_FLAGS=-DMIXPREC_SANITIZE=ON
+
+# libFuzzer targets (fuzz/) in build-fuzz/, FUZZ_SECONDS per target; see
+# docs/robustness.md.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Differential testing on DIFFTEST_GRAPHS random training graphs (mixed vs
+# fp32 within the dtype's tolerance, gradients vs finite differences).
+DIFFTEST_GRAPHS ?= 500
+difftest: build
+	PYTHONPATH=$(BUILD)/python /usr/bin/python3 scripts/difftest.py $(DIFFTEST_GRAPHS) \
+	  --mp-opt $(BUILD)/bin/mp-opt

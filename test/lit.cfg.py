@@ -62,6 +62,11 @@ if "avx512_bf16" in _cpu_flags:
 if "avx512f" in _cpu_flags and "avx512bw" in _cpu_flags:
     config.available_features.add("avx512")
 
+# The Python package (pybind11 extension) was built: tests that drive the
+# compiler in-process from Python (scripts/difftest.py) need it.
+if getattr(config, "mixprec_python_package", False):
+    config.available_features.add("python-package")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -252,6 +253,10 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<SCFToCFReversePass>());
   // bf16 has no native arithmetic here: compute in f32, and expand the
   // f32 <-> bf16 conversions to integer code (round to nearest even).
+  // math ops on bf16/f16 (tanh, exp, ... of an all-bf16 policy) first get
+  // extf/truncf around them: LLVM would otherwise promote them itself and
+  // call __truncsfbf2, which the JIT cannot resolve.
+  pm.addNestedPass<func::FuncOp>(math::createMathExtendToSupportedTypes());
   arith::ArithEmulateUnsupportedFloatsOptions emulate;
   emulate.sourceTypeStrs = {"bf16", "f16"};
   emulate.targetTypeStr = "f32";
