@@ -21,8 +21,6 @@ Run with Debian's python3 (torch 1.13, numpy, matplotlib):
 import argparse
 import json
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_graphs  # noqa: E402
+from compile_bench import machine, run as compile_bench  # noqa: E402
 
 MODELS = {
     # name: (generator, mp-run task, description)
@@ -144,65 +143,6 @@ def run_torch(name, torch, autocast, steps):
 
 # ---------------------------------------------------------------------------
 
-def count_ops(text):
-    """Operations in MLIR text: lines that define or are an op (not block
-    terminators of linalg regions are counted too)."""
-    return sum(1 for line in text.splitlines()
-               if re.match(r"\s*(%[\w#:, %]+ = )?\"?[a-z_]+\.[a-z_.]+", line)
-               and not line.lstrip().startswith("//"))
-
-
-def compile_bench(mp_opt, ops_target, workdir, repeats, timeout):
-    per_layer = 4  # matmul, broadcast, addf, tanh
-    out = {}
-    for factor in (1, 10):
-        layers = ops_target * factor // per_layer
-        text = gen_graphs.chain(layers, 16, 8)
-        path = os.path.join(workdir, f"chain{factor}.mlir")
-        open(path, "w").write(text)
-        n_ops = count_ops(text)
-        times = []
-        for _ in range(1):
-            t0 = time.perf_counter()
-            try:
-                subprocess.run([mp_opt, path,
-                                "--mp-mixed-precision=policy=mixed_bfloat16 mode=dynamic",
-                                "--mp-to-cpu", "-o", os.devnull], check=True,
-                               timeout=timeout)
-                times.append(time.perf_counter() - t0)
-            except subprocess.TimeoutExpired:
-                times.append(float("inf"))
-        out[f"x{factor}"] = {"layers": layers, "ops": n_ops,
-                             "seconds": statistics.median(times)}
-        if out[f"x{factor}"]["seconds"] == float("inf"):
-            out[f"x{factor}"]["seconds"] = None
-            out[f"x{factor}"]["timed_out_after_s"] = timeout
-            print(f"compile: {n_ops:7d} ops ({layers} layers): timed out after {timeout} s")
-            out["ratio_10x"] = None
-            return out
-        print(f"compile: {n_ops:7d} ops ({layers} layers): "
-              f"{out[f'x{factor}']['seconds']:.2f} s", flush=True)
-    out["ratio_10x"] = out["x10"]["seconds"] / out["x1"]["seconds"]
-    print(f"compile: 10x graph / 1x graph time ratio {out['ratio_10x']:.2f}")
-    return out
-
-
-def machine():
-    info = {"platform": platform.platform(), "cpus": os.cpu_count()}
-    try:
-        cpu = open("/proc/cpuinfo").read()
-        info["cpu"] = re.search(r"model name\s*:\s*(.*)", cpu).group(1)
-        flags = re.search(r"flags\s*:\s*(.*)", cpu).group(1).split()
-        info["avx512_bf16"] = "avx512_bf16" in flags
-        info["amx_bf16"] = "amx_bf16" in flags
-        info["f16c"] = "f16c" in flags
-        info["avx512f"] = "avx512f" in flags
-    except Exception:
-        pass
-    info["loadavg_start"] = open("/proc/loadavg").read().split()[:3]
-    return info
-
-
 def plot(results, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -293,8 +233,8 @@ def main():
                "backend": "AOT" if args.aot else "JIT", "models": results}
     if not args.no_compile:
         with tempfile.TemporaryDirectory() as work:
-            summary["compile_time"] = compile_bench(mp_opt, args.compile_ops, work, args.repeats,
-                                                     args.compile_timeout)
+            summary["compile_time"] = compile_bench(mp_opt, args.compile_ops, work, 1,
+                                                    args.compile_timeout)
     summary["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
 
     print()

@@ -126,6 +126,104 @@ struct UnshareInitsPass
   }
 };
 
+/// Bounds the alias sets that one-shot bufferization analyses, before it
+/// runs. Its conflict analysis visits, for every tensor operand of every op,
+/// all uses of all values that may share the operand's buffer; two shapes of
+/// a large training step make that superlinear:
+///  - in-place accumulation chains: destination-style ops each writing into
+///    the result of the previous one (`%g1 = reduce ins(..) outs(%g0)`,
+///    `%g2 = reduce ins(..) outs(%g1)`, ...), built by mp-differentiate for a
+///    parameter used many times (its gradient contributions accumulate as the
+///    init of the next contraction/reduction). The chain is one alias set and
+///    every op checks every read against every write of it: cubic in the
+///    chain length (a 400-op chain takes 6 s, a 1,000-op one two minutes).
+///    Every `max-chain`-th link gets a copy of its init (`linalg.copy` into a
+///    `tensor.empty`), which starts a new alias set.
+///  - values read by very many ops (a shared weight's low-precision copy, a
+///    constant): each read re-scans all the others, quadratic in the number
+///    of readers. Readers are grouped by `max-readers` in program order and
+///    every group after the first reads its own copy of the value.
+/// The values computed are unchanged (a copy is exact); the cost is one
+/// buffer copy per `max-chain` accumulations or `max-readers` reads, and
+/// nothing on graphs without long chains or wide fan-out.
+struct BoundAliasSetsPass
+    : PassWrapper<BoundAliasSetsPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(BoundAliasSetsPass)
+  BoundAliasSetsPass() = default;
+  BoundAliasSetsPass(const BoundAliasSetsPass &other) : PassWrapper(other) {}
+  StringRef getArgument() const final { return "mp-bound-alias-sets"; }
+  StringRef getDescription() const final {
+    return "Copy tensors to split long in-place accumulation chains and wide "
+           "fan-outs (keeps one-shot bufferization's analysis linear)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
+  }
+  Option<unsigned> maxChain{
+      *this, "max-chain", llvm::cl::desc("Longest in-place chain left intact"),
+      llvm::cl::init(32)};
+  Option<unsigned> maxReaders{
+      *this, "max-readers",
+      llvm::cl::desc("Most destination-style readers of one tensor value"),
+      llvm::cl::init(32)};
+  Statistic numChainCopies{this, "chain-copies",
+                           "Copies inserted to split in-place chains"};
+  Statistic numFanoutCopies{this, "fanout-copies",
+                            "Copies inserted to split wide fan-outs"};
+
+  static Value copyOf(OpBuilder &b, Location loc, Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+    return linalg::CopyOp::create(b, loc, v, empty).getResult(0);
+  }
+
+  void runOnOperation() override {
+    unsigned chain = std::max(1u, unsigned(maxChain));
+    unsigned readers = std::max(1u, unsigned(maxReaders));
+    // Chains: length of the chain ending at each value written by a DPS op.
+    DenseMap<Value, unsigned> depth;
+    getOperation().walk([&](DestinationStyleOpInterface op) {
+      if (!op.hasPureTensorSemantics())
+        return;
+      for (OpOperand &init : op.getDpsInitsMutable()) {
+        unsigned d = depth.lookup(init.get());
+        if (d >= chain) {
+          OpBuilder b(op);
+          init.set(copyOf(b, op.getLoc(), init.get()));
+          ++numChainCopies;
+          d = 0;
+        }
+        if (OpResult tied = op.getTiedOpResult(&init))
+          depth[tied] = d + 1;
+      }
+    });
+    // Fan-out: per block, the DPS input uses of each ranked tensor value in
+    // program order.
+    getOperation().walk([&](Block *block) {
+      llvm::MapVector<Value, SmallVector<OpOperand *>> uses;
+      for (Operation &op : *block) {
+        auto dps = dyn_cast<DestinationStyleOpInterface>(&op);
+        if (!dps || !dps.hasPureTensorSemantics())
+          continue;
+        for (OpOperand *in : dps.getDpsInputOperands())
+          if (isa<RankedTensorType>(in->get().getType()))
+            uses[in->get()].push_back(in);
+      }
+      for (auto &[value, list] : uses) {
+        for (size_t i = readers; i < list.size(); i += readers) {
+          Operation *first = list[i]->getOwner();
+          OpBuilder b(first);
+          Value copy = copyOf(b, first->getLoc(), value);
+          ++numFanoutCopies;
+          for (size_t j = i, e = std::min(list.size(), i + readers); j < e; ++j)
+            list[j]->set(copy);
+        }
+      }
+    });
+  }
+};
+
 /// scf -> cf like convert-scf-to-cf, but with the greedy driver working
 /// bottom-up, so the last loop of a block is lowered first. Lowering a
 /// loop splits its block and moves every later op into the new block; in
@@ -215,6 +313,8 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(std::make_unique<UnshareInitsPass>());
   if (options.reuseBuffers)
     pm.addNestedPass<func::FuncOp>(mixprec::createMPReuseDeadOperands());
+  // After mp-reuse-dead-operands: it lengthens in-place chains.
+  pm.addNestedPass<func::FuncOp>(std::make_unique<BoundAliasSetsPass>());
 
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
@@ -276,6 +376,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
 void mixprec::registerPipelines() {
   mixprec::registerMPConversionPasses();
   PassRegistration<UnshareInitsPass>();
+  PassRegistration<BoundAliasSetsPass>();
   PassRegistration<SCFToCFReversePass>();
   PassPipelineRegistration<MixedPrecisionOptions>(
       "mp-mixed-precision",
