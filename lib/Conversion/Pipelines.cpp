@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Conversion/Pipelines.h"
+#include "mixprec/Conversion/CPUPasses.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -343,7 +344,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   addHostPreparation(pm, options.emitCInterface);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(mp::createMPFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<UnshareInitsPass>());
@@ -380,7 +381,11 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   if (options.contractions == "runtime")
     pm.addPass(std::make_unique<ContractionsToRuntimePass>());
 
+  if (options.fastMath)
+    pm.addNestedPass<func::FuncOp>(mp::createMPReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.fastMath)
+    pm.addPass(mp::createMPApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(std::make_unique<SCFToCFReversePass>());
   // bf16 has no native arithmetic here: compute in f32, and expand the
@@ -405,6 +410,7 @@ void mixprec::registerPipelines() {
   PassRegistration<ContractionsToRuntimePass>();
   PassRegistration<UnshareInitsPass>();
   PassRegistration<SCFToCFReversePass>();
+  mp::registerMPCPUPasses();
   PassPipelineRegistration<MixedPrecisionOptions>(
       "mp-mixed-precision",
       "mp-autocast + mp-loss-scaling + mp-differentiate + mp-cleanup + "

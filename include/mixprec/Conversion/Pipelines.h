@@ -25,6 +25,13 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
                      "the CPU runtime's SGEMM (OpenBLAS when installed, "
                      "else a built-in kernel), 'loops' = plain loops"),
       llvm::cl::init("runtime")};
+  Option<bool> fastMath{
+      *this, "fast-math",
+      llvm::cl::desc("Vectorizable code for elementwise ops and reductions: "
+                     "polynomial tanh/erf/exp/log (mp-approximate-math) and "
+                     "reassociable float sums (mp-reassociate-reductions); "
+                     "false: libm calls and sequential sums"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.
