@@ -403,6 +403,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(mp::createMPIntegerHalfSelects());
   pm.addPass(createCanonicalizerPass());
 }
 

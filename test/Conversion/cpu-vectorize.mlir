@@ -95,3 +95,22 @@ func.func @all_finite_unscaled(%g: tensor<1024x1024xf32>, %s: tensor<f32>) -> te
   } -> tensor<i1>
   return %ok : tensor<i1>
 }
+
+// f32 -> bf16 rounding (every policy cast of the mixed step): the NaN
+// select and the store stay in i16 (mp-integer-half-selects), so the X86
+// backend keeps the loop vectorized instead of scalarizing a <8 x bfloat>
+// select into one 16-bit store per lane.
+// MLIR-LABEL: llvm.func @round_bf16(
+// MLIR:         llvm.select %{{.+}}, %{{.+}}, %{{.+}} : i1, i16
+// MLIR-NOT:     llvm.bitcast %{{.+}} : i16 to bf16
+// MLIR:         llvm.store %{{.+}}, %{{.+}} : i16, !llvm.ptr
+// VEC-LABEL: define {{.*}} @round_bf16(
+// VEC:         lshr <8 x i32>
+// VEC:         select <8 x i1> %{{.+}}, <8 x i16>
+// VEC:         store <8 x i16>
+// VEC-NOT:     x bfloat>
+// VEC:         ret
+func.func @round_bf16(%x: tensor<1024x1024xf32>) -> tensor<1024x1024xbf16> {
+  %y = arith.truncf %x : tensor<1024x1024xf32> to tensor<1024x1024xbf16>
+  return %y : tensor<1024x1024xbf16>
+}

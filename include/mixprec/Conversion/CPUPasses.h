@@ -22,6 +22,9 @@ class MathDialect;
 namespace vector {
 class VectorDialect;
 } // namespace vector
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
 namespace linalg {
 class LinalgDialect;
 } // namespace linalg

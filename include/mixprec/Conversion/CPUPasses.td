@@ -88,4 +88,24 @@ def MPReassociateReductions
   let dependentDialects = ["arith::ArithDialect"];
 }
 
+def MPIntegerHalfSelects : Pass<"mp-integer-half-selects"> {
+  let summary = "Keep bf16/f16 selects, loads and stores in i16 (LLVM dialect)";
+  let description = [{
+    On the LLVM dialect: `llvm.select` on `bf16` / `f16` (scalars or
+    vectors) becomes a select of their bits as `i16` between bitcasts; a
+    store of such a bitcast stores the `i16` bits, and an `i16` bitcast of
+    a half load loads `i16`. `arith-expand` rounds f32 to bf16 with
+    integer code ending in `select(isnan(x), NaN, bitcast(bits))`; on a CPU
+    without native bf16 vectors (no avx512_bf16) the X86 backend scalarizes
+    a vector select of `bfloat`, so every vectorized f32 -> bf16 loop
+    stored its results one 16-bit lane at a time. In `i16` it stays a
+    masked blend and a vector store. Values are unchanged (bits move).
+
+    ```
+    mp-opt --mp-integer-half-selects in.mlir
+    ```
+  }];
+  let dependentDialects = ["LLVM::LLVMDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_CPUPASSES
