@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Conversion/Pipelines.h"
+#include "mixprec/Conversion/CPUPasses.h"
 #include "mixprec/Conversion/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/Conversion/Passes.h"
@@ -304,7 +305,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   addHostPreparation(pm, options.emitCInterface);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(mp::createMPFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.fuseCasts)
@@ -348,7 +349,11 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   if (options.contractions == "runtime")
     pm.addPass(mixprec::createMPContractionsToRuntime());
 
+  if (options.fastMath)
+    pm.addNestedPass<func::FuncOp>(mp::createMPReassociateReductions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.fastMath)
+    pm.addPass(mp::createMPApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(std::make_unique<SCFToCFReversePass>());
   // bf16 has no native arithmetic here: compute in f32, and expand the
@@ -370,6 +375,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(mp::createMPIntegerHalfSelects());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -378,6 +384,7 @@ void mixprec::registerPipelines() {
   PassRegistration<UnshareInitsPass>();
   PassRegistration<BoundAliasSetsPass>();
   PassRegistration<SCFToCFReversePass>();
+  mp::registerMPCPUPasses();
   PassPipelineRegistration<MixedPrecisionOptions>(
       "mp-mixed-precision",
       "mp-autocast + mp-loss-scaling + mp-differentiate + mp-cleanup + "

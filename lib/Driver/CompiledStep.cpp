@@ -465,6 +465,12 @@ static void renameAllocator(ModuleOp module) {
                                                  module)))
       continue;
     fn.setSymName(to);
+    // Like malloc's: the returned buffer aliases nothing else, so LLVM may
+    // keep a reduction's accumulator in a register and vectorize loops
+    // without runtime overlap checks.
+    if (to == "mp_rt_malloc")
+      fn.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
+                       UnitAttr::get(ctx));
   }
 }
 
@@ -632,8 +638,10 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   }
 
   PassManager lower(&context);
-  ToCPUOptions cpuOptions;
-  buildToCPUPipeline(lower, cpuOptions);
+  auto cpuOptions = ToCPUOptions::createFromString(options.cpuOptions);
+  if (!cpuOptions)
+    return makeError("invalid mp-to-cpu options '" + options.cpuOptions + "'");
+  buildToCPUPipeline(lower, *cpuOptions);
   if (failed(lower.run(*module)))
     return makeError("lowering to LLVM failed:\n" + diagnostics);
   renameAllocator(*module);

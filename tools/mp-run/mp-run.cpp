@@ -33,6 +33,7 @@
 #include <map>
 #include <random>
 #include <sys/resource.h>
+#include <time.h>
 
 using namespace mixprec;
 namespace cl = llvm::cl;
@@ -81,6 +82,11 @@ static cl::opt<std::string>
                  cl::desc("--target cuda: mp-to-nvptx options (chip, "
                           "format, block-size, ...)"),
                  cl::init("chip=sm_90 format=fatbin"));
+static cl::opt<std::string>
+    cpuOptions("cpu",
+               cl::desc("--target cpu: mp-to-cpu options (e.g. "
+                        "fast-math=false)"),
+               cl::init(""));
 static cl::opt<std::string> dumpInputs(
     "dump-inputs",
     cl::desc("Write the initial arguments (argN.bin) and the batches "
@@ -94,6 +100,16 @@ static cl::opt<bool> compileOnly(
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
+
+/// CPU time of the calling thread: a step's own work, less sensitive than
+/// wall-clock to other processes on the machine (helper threads, e.g.
+/// OpenBLAS's, are not counted: set OPENBLAS_NUM_THREADS=1 to keep all the
+/// work on this thread).
+static double threadCpuMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
 
 [[noreturn]] static void fail(const llvm::Twine &message) {
   llvm::errs() << "mp-run: error: " << message << "\n";
@@ -334,6 +350,7 @@ int main(int argc, char **argv) {
   options.aotPath = aotPath;
   options.target = cuda ? Target::CUDA : Target::CPU;
   options.nvptxOptions = nvptxOptions;
+  options.cpuOptions = cpuOptions;
   options.compileOnly = compileOnly;
   if (compileOnly && (!cuda || aotPath.empty()))
     fail("--compile-only needs --target cuda and --aot-output");
@@ -572,11 +589,13 @@ int main(int argc, char **argv) {
                                              : 1.0;
     std::vector<HostTensor> results;
     auto t0 = std::chrono::steady_clock::now();
+    double cpu0 = threadCpuMs();
     if (llvm::Error err = step.call(args, results))
       fail(llvm::toString(std::move(err)));
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - t0)
                     .count();
+    double cpuMs = threadCpuMs() - cpu0;
     if (s > 0) { // the first call includes lazy JIT materialisation
       totalMs += ms;
       ++timedSteps;
@@ -606,7 +625,8 @@ int main(int argc, char **argv) {
                                          {"loss", loss},
                                          {"scale", scale},
                                          {"overflow", overflow},
-                                         {"ms", ms}});
+                                         {"ms", ms},
+                                         {"thread_cpu_ms", cpuMs}});
     if (printEvery > 0 &&
         ((s + 1) % printEvery == 0 || s == 0 || s + 1 == steps))
       llvm::outs() << llvm::format("step %5d  loss %10.6f  scale %10g  "

@@ -37,6 +37,13 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
       llvm::cl::desc("Let elementwise ops write in place into an input that "
                      "dies there (mp-reuse-dead-operands)"),
       llvm::cl::init(true)};
+  Option<bool> fastMath{
+      *this, "fast-math",
+      llvm::cl::desc("Vectorizable code for elementwise ops and reductions: "
+                     "polynomial tanh/erf/exp/log (mp-approximate-math) and "
+                     "reassociable float sums (mp-reassociate-reductions); "
+                     "false: libm calls and sequential sums"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.

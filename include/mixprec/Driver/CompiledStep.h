@@ -80,6 +80,8 @@ struct CompileOptions {
   /// CUDA: options of the mp-to-nvptx pipeline, e.g. "chip=sm_90
   /// format=fatbin".
   std::string nvptxOptions = "chip=sm_90 format=fatbin";
+  /// CPU target: `mp-to-cpu` pipeline options (e.g. "fast-math=false").
+  std::string cpuOptions;
   /// Free-form "key value" lines embedded in a CUDA artifact's signature
   /// (mixprec_step_signature), e.g. "meta policy mixed_float16".
   std::string metadata;

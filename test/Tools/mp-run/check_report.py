@@ -11,7 +11,8 @@ for r in reports:
                 "compile_ms", "peak_rss_bytes", "peak_tensor_bytes"):
         assert key in s, key
     for st in r["steps"]:
-        assert set(st) == {"step", "loss", "scale", "overflow", "ms"}, st
+        assert set(st) == {"step", "loss", "scale", "overflow", "ms",
+                           "thread_cpu_ms"}, st
     assert len(r["steps"]) == r["config"]["steps"]
     assert math.isfinite(s["final_loss"])
     # The synthetic task is learnable: loss falls substantially.

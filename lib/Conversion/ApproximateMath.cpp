@@ -1,0 +1,48 @@
+//===- ApproximateMath.cpp - vectorizable math function approximations ----===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Conversion/CPUPasses.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::mp {
+#define GEN_PASS_DEF_MPAPPROXIMATEMATH
+#include "mixprec/Conversion/CPUPasses.h.inc"
+} // namespace mlir::mp
+
+using namespace mlir;
+
+namespace {
+struct MPApproximateMath : mp::impl::MPApproximateMathBase<MPApproximateMath> {
+  using MPApproximateMathBase::MPApproximateMathBase;
+
+  void runOnOperation() override {
+    // The upstream predicates see full op names ("math.tanh").
+    llvm::StringSet<> names;
+    auto add = [&](StringRef name) {
+      names.insert(name.starts_with("math.") ? name.str()
+                                             : ("math." + name).str());
+    };
+    if (ops.empty())
+      for (StringRef name :
+           {"tanh", "erf", "exp", "expm1", "log", "log1p", "log2"})
+        add(name);
+    else
+      for (const std::string &name : ops)
+        add(name);
+    auto predicate = [&](StringRef name) { return names.contains(name); };
+    RewritePatternSet patterns(&getContext());
+    populateMathF32ExpansionPatterns(patterns, predicate);
+    populateMathPolynomialApproximationPatterns(patterns, predicate);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,96 @@
+// RUN: mp-opt %s --pass-pipeline='builtin.module(func.func(convert-elementwise-to-linalg,mp-fuse-elementwise))' | FileCheck %s
+
+// A matmul on a collapsed activation stays a linalg.matmul: upstream's
+// reshape propagation would turn it into a 4-D contraction generic (two M
+// dimensions) with the bias add fused in, which is no GEMM any more.
+// CHECK-LABEL: func.func @matmul_reshape(
+// CHECK:         tensor.collapse_shape
+// CHECK:         %[[MM:.+]] = linalg.matmul ins({{.+}} : tensor<512x256xf32>, tensor<256x128xf32>)
+// CHECK:         tensor.expand_shape %[[MM]]
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:           arith.addf
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @matmul_reshape(%x: tensor<8x64x256xf32>, %w: tensor<256x128xf32>, %b: tensor<512x128xf32>) -> tensor<8x64x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x128xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<512x128xf32>) -> tensor<512x128xf32>
+  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<8x64x256xf32> into tensor<512x256xf32>
+  %m = linalg.matmul ins(%x2, %w : tensor<512x256xf32>, tensor<256x128xf32>) outs(%z : tensor<512x128xf32>) -> tensor<512x128xf32>
+  %y = arith.addf %m, %b : tensor<512x128xf32>
+  %y3 = tensor.expand_shape %y [[0, 1], [2]] output_shape [8, 64, 128] : tensor<512x128xf32> into tensor<8x64x128xf32>
+  return %y3 : tensor<8x64x128xf32>
+}
+
+// Dynamic loss scaling: the unscaled gradient g * (1 / scale) feeds the
+// all-finite reduction and the update. It is recomputed in both (one read
+// of g each, no unscaled buffer: unscale and finite check are one pass);
+// 1 / scale stays a 0-d op computed once.
+// CHECK-LABEL: func.func @unscale_check_update(
+// CHECK-SAME:      %[[G:[a-z0-9]+]]: tensor<1024xf32>, %[[P:[a-z0-9]+]]: tensor<1024xf32>, %[[S:[a-z0-9]+]]: tensor<f32>)
+// CHECK:         %[[INV:.+]] = linalg.generic {{.+}} iterator_types = []} ins(%[[S]] : tensor<f32>)
+// CHECK:           arith.divf
+// CHECK-NOT:     arith.divf
+// CHECK:         %[[OK:.+]] = linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[G]], %[[INV]] : tensor<1024xf32>, tensor<f32>) outs(%{{.+}} : tensor<i1>)
+// CHECK-NEXT:    ^bb0(%[[A:.+]]: f32, %[[I:.+]]: f32, %[[O:.+]]: i1):
+// CHECK-NEXT:      %[[U:.+]] = arith.mulf %[[A]], %[[I]] : f32
+// CHECK-NEXT:      %[[ABS:.+]] = math.absf %[[U]] : f32
+// CHECK-NEXT:      %[[FIN:.+]] = arith.cmpf one, %[[ABS]]
+// CHECK-NEXT:      arith.andi %[[FIN]], %[[O]] : i1
+// CHECK:         %[[NEW:.+]] = linalg.generic {{.+}} iterator_types = ["parallel"]} ins(%[[P]], %[[G]], %[[INV]] : tensor<1024xf32>, tensor<1024xf32>, tensor<f32>)
+// CHECK:           arith.mulf
+// CHECK:           arith.mulf
+// CHECK:           arith.subf
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[NEW]], %[[OK]]
+func.func @unscale_check_update(%g: tensor<1024xf32>, %p: tensor<1024xf32>, %s: tensor<f32>) -> (tensor<1024xf32>, tensor<i1>) {
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %inv = arith.divf %one, %s : tensor<f32>
+  %e = tensor.empty() : tensor<1024xf32>
+  %u = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%g, %inv : tensor<1024xf32>, tensor<f32>) outs(%e : tensor<1024xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.mulf %a, %b : f32
+    linalg.yield %0 : f32
+  } -> tensor<1024xf32>
+  %true = arith.constant true
+  %inf = arith.constant 0x7F800000 : f32
+  %eb = tensor.empty() : tensor<i1>
+  %t = linalg.fill ins(%true : i1) outs(%eb : tensor<i1>) -> tensor<i1>
+  %ok = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%u : tensor<1024xf32>) outs(%t : tensor<i1>) {
+  ^bb0(%a: f32, %o: i1):
+    %0 = math.absf %a : f32
+    %1 = arith.cmpf one, %0, %inf : f32
+    %2 = arith.andi %1, %o : i1
+    linalg.yield %2 : i1
+  } -> tensor<i1>
+  %lr = arith.constant dense<0.1> : tensor<1024xf32>
+  %d = arith.mulf %u, %lr : tensor<1024xf32>
+  %new = arith.subf %p, %d : tensor<1024xf32>
+  return %new, %ok : tensor<1024xf32>, tensor<i1>
+}
+
+// linalg.reduce becomes a generic, so (x - m)^2 fuses into the sum: one
+// pass, no squared-difference buffer.
+// CHECK-LABEL: func.func @variance(
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     linalg.reduce
+// CHECK:         return
+func.func @variance(%x: tensor<512x256xf32>, %m: tensor<512x256xf32>) -> tensor<512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<512xf32>) -> tensor<512xf32>
+  %d = arith.subf %x, %m : tensor<512x256xf32>
+  %sq = arith.mulf %d, %d : tensor<512x256xf32>
+  %r = linalg.reduce ins(%sq : tensor<512x256xf32>) outs(%z : tensor<512xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<512xf32>
+}
