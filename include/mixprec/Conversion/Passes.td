@@ -79,8 +79,11 @@ def MPReuseDeadOperands : Pass<"mp-reuse-dead-operands", "::mlir::func::FuncOp">
     `linalg.generic` whose init is a `tensor.empty` (its value unused by the
     body) gets, instead, one of its inputs as init when that input has the
     init's type and indexing map, is read by this op through that one
-    operand only, is produced by another op in the function (not an
-    argument, a constant or an empty tensor) and has no later reader: every
+    operand only, lives in a buffer the function allocates itself (the
+    result of destination-style ops whose init chain starts at a
+    `tensor.empty`: not an argument, which is the caller's buffer, not a
+    view such as a reshape of an argument, not a constant) and has no later
+    reader: every
     other use is in an op that comes earlier in the same block. Each element
     is then read before it is overwritten, at the same index, so
     bufferization can write the result in place into the input's buffer
