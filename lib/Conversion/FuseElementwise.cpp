@@ -120,9 +120,16 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
     RewritePatternSet patterns(context);
     // Upstream's control (fuse a producer with a single use), plus: neither
     // side of the fusion / reshape propagation is a contraction.
-    linalg::ControlFusionFn control = [](OpOperand *fusedOperand) {
+    unsigned limit = maxOperands;
+    linalg::ControlFusionFn control = [limit](OpOperand *fusedOperand) {
       Operation *producer = fusedOperand->get().getDefiningOp();
       if (!producer || !producer->hasOneUse())
+        return false;
+      // The fused op takes the operands of both but the fused one and the
+      // producer's init: bound it (linear on long chains).
+      if (producer->getNumOperands() +
+              fusedOperand->getOwner()->getNumOperands() >
+          limit + 2)
         return false;
       // A 0-d producer (1 / scale, a learning rate) is computed once; fused,
       // it would be recomputed (a division) for every element.

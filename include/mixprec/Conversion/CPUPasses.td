@@ -28,6 +28,15 @@ def MPFuseElementwise : Pass<"mp-fuse-elementwise", "func::FuncOp"> {
     mp-opt --mp-fuse-elementwise in.mlir
     ```
   }];
+  let options = [
+    Option<"maxOperands", "max-operands", "unsigned", /*default=*/"32",
+           "Most operands of an op made by fusion. Upstream fuses a chain of "
+           "k elementwise ops (the k gradient contributions of a weight used "
+           "k times) one op at a time into one k-input generic, cloning the "
+           "growing op each time: quadratic in k. With the bound, long "
+           "chains become a sequence of bounded generics; every element "
+           "still goes through the same scalar ops in the same order.">
+  ];
   let dependentDialects = ["linalg::LinalgDialect", "tensor::TensorDialect",
                            "affine::AffineDialect"];
 }
