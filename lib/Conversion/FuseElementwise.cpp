@@ -103,6 +103,7 @@ unsigned duplicateCheapProducers(func::FuncOp func) {
 }
 
 struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
+  using MPFuseElementwiseBase::MPFuseElementwiseBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     generalizeNamedOps(getOperation());

@@ -33,4 +33,4 @@ func.func @sum(%a: tensor<16xf32>, %b: tensor<16xf32>, %c: tensor<16xf32>,
 
 // The pass is the one mp-to-cpu runs.
 // RUN: mp-opt %s --mp-to-cpu -mlir-print-ir-after=mp-fuse-elementwise -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPE
-// PIPE: IR Dump After {{.*}}BoundedElementwiseFusionPass (mp-fuse-elementwise)
+// PIPE: IR Dump After MPFuseElementwise (mp-fuse-elementwise)
