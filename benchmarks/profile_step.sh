@@ -4,7 +4,7 @@
 # with OPENBLAS_NUM_THREADS=1, samples inside the step only, by category
 # (compiled step code, OpenBLAS GEMM, runtime packing, libm, memset,
 # malloc). Needs perf. Used for the breakdown in benchmarks/README.md.
-R=$1; G=$2; T=$3; P=$4; M=$5; TAG=$6
+R=$(realpath "$1"); G=$(realpath "$2"); T=$3; P=$4; M=$5; TAG=$6
 W=${TMPDIR:-/tmp}; cd "$W"
 OPENBLAS_NUM_THREADS=1 perf record -q -g -o prof_$TAG.data $R $G --task $T --steps 21 --batches 1 --print-every 0 --policy $P --loss-scaling mode=$M --aot --aot-output prof_$TAG.so >/dev/null 2>/dev/null
 perf script -i prof_$TAG.data --comm mp-run -F ip,sym,dso 2>/dev/null > prof_$TAG.txt
