@@ -11,8 +11,12 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::mp {
@@ -102,11 +106,173 @@ unsigned duplicateCheapProducers(func::FuncOp func) {
   return todo.size();
 }
 
+/// `scf.if %c -> tensors { pure tensor code } else { yield outer values }`
+/// (the guarded update of dynamic loss scaling: skip the step unless the
+/// gradients are finite) becomes the then-code, run unconditionally, and
+/// `arith.select %c, new, old` per result. The values are the same (a
+/// skipped step still returns its arguments, bit for bit); the update can
+/// then share its pass over the gradients with the all-finite check
+/// (fuseSiblingReductions); a skipped step, which is rare, costs as much
+/// as a normal one.
+unsigned speculateGuardedTensorUpdates(func::FuncOp func) {
+  SmallVector<scf::IfOp> todo;
+  func.walk([&](scf::IfOp op) {
+    if (op.getNumResults() == 0 || op.getElseRegion().empty() ||
+        !llvm::all_of(op.getResultTypes(),
+                      [](Type t) { return isa<RankedTensorType>(t); }))
+      return;
+    // Else: yields values from outside, nothing else.
+    Block &elseBlock = op.getElseRegion().front();
+    if (!llvm::hasSingleElement(elseBlock))
+      return;
+    for (Value v : elseBlock.getTerminator()->getOperands())
+      if (v.getParentRegion() == &op.getElseRegion())
+        return;
+    // Then: side-effect-free tensor code, no regions but linalg bodies.
+    for (Operation &o : op.getThenRegion().front().without_terminator()) {
+      if (!isMemoryEffectFree(&o))
+        return;
+      if (o.getNumRegions() && !isa<linalg::LinalgOp>(o))
+        return;
+    }
+    todo.push_back(op);
+  });
+  for (scf::IfOp op : todo) {
+    Block &thenBlock = op.getThenRegion().front();
+    Operation *thenYield = thenBlock.getTerminator();
+    Operation *elseYield = op.getElseRegion().front().getTerminator();
+    for (Operation &o :
+         llvm::make_early_inc_range(thenBlock.without_terminator()))
+      o.moveBefore(op);
+    OpBuilder b(op);
+    SmallVector<Value> results;
+    for (auto [t, e] :
+         llvm::zip(thenYield->getOperands(), elseYield->getOperands()))
+      results.push_back(
+          arith::SelectOp::create(b, op.getLoc(), op.getCondition(), t, e));
+    op->replaceAllUsesWith(results);
+    op->erase();
+  }
+  return todo.size();
+}
+
+/// A full reduction (all loops reduction, 0-d outputs: the all-finite
+/// check) and an elementwise generic over the same loop ranges reading one
+/// of the same tensors with the same map (the update) become one generic:
+/// one pass over the shared input. The merged op keeps the reduction
+/// iterators; the elementwise result is written at every point.
+unsigned fuseSiblingReductions(func::FuncOp func) {
+  SmallVector<linalg::GenericOp> reductions;
+  func.walk([&](linalg::GenericOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumLoops() > 0 &&
+        op.getNumReductionLoops() == op.getNumLoops() &&
+        llvm::all_of(op.getDpsInits(), [](Value v) {
+          return cast<ShapedType>(v.getType()).getRank() == 0;
+        }))
+      reductions.push_back(op);
+  });
+  unsigned fused = 0;
+  for (linalg::GenericOp red : reductions) {
+    DominanceInfo dom(func);
+    SmallVector<int64_t> ranges = red.getStaticLoopRanges();
+    if (ShapedType::isDynamicShape(ranges))
+      continue;
+    linalg::GenericOp sibling;
+    for (OpOperand *in : red.getDpsInputOperands()) {
+      AffineMap redMap = red.getMatchingIndexingMap(in);
+      for (Operation *user : in->get().getUsers()) {
+        auto ew = dyn_cast<linalg::GenericOp>(user);
+        if (!ew || ew == red || !ew.hasPureTensorSemantics() ||
+            ew.getNumReductionLoops() != 0 || ew.getNumDpsInits() != 1 ||
+            ew.getStaticLoopRanges() != ranges ||
+            !ew.getIndexingMapsArray().back().isIdentity() ||
+            ew->getBlock() != red->getBlock())
+          continue;
+        bool sameMap = llvm::any_of(ew.getDpsInputOperands(), [&](auto *o) {
+          return o->get() == in->get() &&
+                 ew.getMatchingIndexingMap(o) == redMap;
+        });
+        // The merged op sits where `red` is: every operand of `ew` must be
+        // available there (an init tensor.empty is re-created).
+        bool available = llvm::all_of(ew.getDpsInputs(), [&](Value v) {
+          return dom.properlyDominates(v, red);
+        });
+        Value init = ew.getDpsInits()[0];
+        bool initOk = dom.properlyDominates(init, red) ||
+                      init.getDefiningOp<tensor::EmptyOp>();
+        // ... and every user of its result come after `red`.
+        bool usersAfter = llvm::all_of(ew->getUsers(), [&](Operation *u) {
+          return dom.properlyDominates(red.getOperation(), u);
+        });
+        if (sameMap && available && initOk && usersAfter) {
+          sibling = ew;
+          break;
+        }
+      }
+      if (sibling)
+        break;
+    }
+    if (!sibling)
+      continue;
+    OpBuilder b(red);
+    Location loc = red.getLoc();
+    Value init = sibling.getDpsInits()[0];
+    if (!dom.properlyDominates(init, red))
+      init = b.clone(*init.getDefiningOp())->getResult(0);
+    SmallVector<Value> inputs(red.getDpsInputs());
+    llvm::append_range(inputs, sibling.getDpsInputs());
+    SmallVector<Value> inits(red.getDpsInits());
+    inits.push_back(init);
+    SmallVector<AffineMap> maps;
+    for (OpOperand *o : red.getDpsInputOperands())
+      maps.push_back(red.getMatchingIndexingMap(o));
+    for (OpOperand *o : sibling.getDpsInputOperands())
+      maps.push_back(sibling.getMatchingIndexingMap(o));
+    for (OpOperand &o : red.getDpsInitsMutable())
+      maps.push_back(red.getMatchingIndexingMap(&o));
+    maps.push_back(sibling.getIndexingMapsArray().back());
+    SmallVector<Type> resultTypes(red->getResultTypes());
+    resultTypes.push_back(sibling.getResult(0).getType());
+    unsigned nr = red.getNumDpsInputs(), ns = sibling.getNumDpsInputs();
+    unsigned no = red.getNumDpsInits();
+    auto merged = linalg::GenericOp::create(
+        b, loc, resultTypes, inputs, inits, maps, red.getIteratorTypesArray(),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          IRMapping map;
+          Block *rb = red.getBlock(), *sb = sibling.getBlock();
+          for (unsigned i = 0; i < nr; ++i)
+            map.map(rb->getArgument(i), args[i]);
+          for (unsigned i = 0; i < no; ++i)
+            map.map(rb->getArgument(nr + i), args[nr + ns + i]);
+          for (unsigned i = 0; i < ns; ++i)
+            map.map(sb->getArgument(i), args[nr + i]);
+          map.map(sb->getArgument(ns), args[nr + ns + no]);
+          SmallVector<Value> yields;
+          for (Operation &o : rb->without_terminator())
+            nb.clone(o, map);
+          for (Value v : rb->getTerminator()->getOperands())
+            yields.push_back(map.lookupOrDefault(v));
+          for (Operation &o : sb->without_terminator())
+            nb.clone(o, map);
+          yields.push_back(
+              map.lookupOrDefault(sb->getTerminator()->getOperand(0)));
+          linalg::YieldOp::create(nb, nloc, yields);
+        });
+    red->replaceAllUsesWith(merged->getResults().drop_back());
+    sibling->getResult(0).replaceAllUsesWith(merged->getResults().back());
+    red->erase();
+    sibling->erase();
+    ++fused;
+  }
+  return fused;
+}
+
 struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
   using MPFuseElementwiseBase::MPFuseElementwiseBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     generalizeNamedOps(getOperation());
+    speculateGuardedTensorUpdates(getOperation());
     // Fuse, then give cheap multi-use producers one copy per consumer and
     // fuse again (fusion creates new multi-use producers).
     for (int round = 0; round < 3; ++round) {
@@ -115,6 +281,8 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
       if (!duplicateCheapProducers(getOperation()))
         break;
     }
+    if (fuseSiblingReductions(getOperation()) && failed(fuse(context)))
+      return signalPassFailure();
   }
 
   LogicalResult fuse(MLIRContext *context) {

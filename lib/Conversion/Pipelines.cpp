@@ -327,6 +327,15 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Scalars and tiny temporaries (reduction accumulators, 1/scale) on the
+  // stack: LLVM keeps them in registers (a reduction fused with a store
+  // stream vectorizes) and they cost no malloc.
+  {
+    bufferization::PromoteBuffersToStackPassOptions stack;
+    stack.maxAllocSizeInBytes = 64;
+    pm.addNestedPass<func::FuncOp>(
+        bufferization::createPromoteBuffersToStackPass(stack));
+  }
   // buffer-deallocation-pipeline without buffer-deallocation-simplification:
   // that pass is quadratic in the number of buffers of a block (10 s of a
   // 30 s compile at 2,000 ops) and saved nothing measurable at run time on

@@ -24,26 +24,25 @@ func.func @matmul_reshape(%x: tensor<8x64x256xf32>, %w: tensor<256x128xf32>, %b:
 }
 
 // Dynamic loss scaling: the unscaled gradient g * (1 / scale) feeds the
-// all-finite reduction and the update. It is recomputed in both (one read
-// of g each, no unscaled buffer: unscale and finite check are one pass);
-// 1 / scale stays a 0-d op computed once.
+// all-finite reduction and the update. It is recomputed in both (no
+// unscaled buffer), and the two, reading g with the same map, become one
+// generic: one pass over g for unscale, check and update. 1 / scale stays
+// a 0-d op computed once.
 // CHECK-LABEL: func.func @unscale_check_update(
 // CHECK-SAME:      %[[G:[a-z0-9]+]]: tensor<1024xf32>, %[[P:[a-z0-9]+]]: tensor<1024xf32>, %[[S:[a-z0-9]+]]: tensor<f32>)
 // CHECK:         %[[INV:.+]] = linalg.generic {{.+}} iterator_types = []} ins(%[[S]] : tensor<f32>)
 // CHECK:           arith.divf
 // CHECK-NOT:     arith.divf
-// CHECK:         %[[OK:.+]] = linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[G]], %[[INV]] : tensor<1024xf32>, tensor<f32>) outs(%{{.+}} : tensor<i1>)
-// CHECK-NEXT:    ^bb0(%[[A:.+]]: f32, %[[I:.+]]: f32, %[[O:.+]]: i1):
+// CHECK:         %[[M:.+]]:2 = linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[G]], %[[INV]], %[[P]] : tensor<1024xf32>, tensor<f32>, tensor<1024xf32>) outs(%{{.+}}, %{{.+}} : tensor<i1>, tensor<1024xf32>)
+// CHECK-NEXT:    ^bb0(%[[A:.+]]: f32, %[[I:.+]]: f32, %[[PP:.+]]: f32, %[[O:.+]]: i1, %{{.+}}: f32):
 // CHECK-NEXT:      %[[U:.+]] = arith.mulf %[[A]], %[[I]] : f32
 // CHECK-NEXT:      %[[ABS:.+]] = math.absf %[[U]] : f32
 // CHECK-NEXT:      %[[FIN:.+]] = arith.cmpf one, %[[ABS]]
-// CHECK-NEXT:      arith.andi %[[FIN]], %[[O]] : i1
-// CHECK:         %[[NEW:.+]] = linalg.generic {{.+}} iterator_types = ["parallel"]} ins(%[[P]], %[[G]], %[[INV]] : tensor<1024xf32>, tensor<1024xf32>, tensor<f32>)
-// CHECK:           arith.mulf
-// CHECK:           arith.mulf
-// CHECK:           arith.subf
+// CHECK-NEXT:      %[[AND:.+]] = arith.andi %[[FIN]], %[[O]] : i1
+// CHECK:           %[[NEW:.+]] = arith.subf %[[PP]], %{{.+}} : f32
+// CHECK-NEXT:      linalg.yield %[[AND]], %[[NEW]] : i1, f32
 // CHECK-NOT:     linalg.generic
-// CHECK:         return %[[NEW]], %[[OK]]
+// CHECK:         return %[[M]]#1, %[[M]]#0
 func.func @unscale_check_update(%g: tensor<1024xf32>, %p: tensor<1024xf32>, %s: tensor<f32>) -> (tensor<1024xf32>, tensor<i1>) {
   %one = arith.constant dense<1.0> : tensor<f32>
   %inv = arith.divf %one, %s : tensor<f32>
@@ -93,4 +92,54 @@ func.func @variance(%x: tensor<512x256xf32>, %m: tensor<512x256xf32>) -> tensor<
       linalg.yield %s : f32
     }
   return %r : tensor<512xf32>
+}
+
+// The guarded update of dynamic loss scaling (scf.if finite { update } else
+// { old params }) is speculated: the update runs unconditionally and a
+// select picks the result (a skipped step still returns its arguments).
+// The update then shares one pass over the gradient with the all-finite
+// check: unscale, check and update are one loop.
+// CHECK-LABEL: func.func @guarded_update(
+// CHECK-SAME:      %[[G:[a-z0-9]+]]: tensor<1024xf32>, %[[P:[a-z0-9]+]]: tensor<1024xf32>, %[[S:[a-z0-9]+]]: tensor<f32>)
+// CHECK-NOT:     scf.if
+// CHECK:         %[[INV:.+]] = linalg.generic {{.+}} iterator_types = []} ins(%[[S]] : tensor<f32>)
+// CHECK:         %[[M:.+]]:2 = linalg.generic {{.+}} iterator_types = ["reduction"]} ins(%[[G]], %[[INV]], %[[P]] : tensor<1024xf32>, tensor<f32>, tensor<1024xf32>) outs(%{{.+}}, %{{.+}} : tensor<i1>, tensor<1024xf32>)
+// CHECK:           math.absf
+// CHECK:           arith.andi
+// CHECK:           arith.subf
+// CHECK:           linalg.yield %{{.+}}, %{{.+}} : i1, f32
+// CHECK:         %[[C:.+]] = tensor.extract %[[M]]#0[]
+// CHECK:         %[[NEW:.+]] = arith.select %[[C]], %[[M]]#1, %[[P]] : tensor<1024xf32>
+// CHECK-NOT:     scf.if
+// CHECK:         return %[[NEW]], %[[M]]#0
+func.func @guarded_update(%g: tensor<1024xf32>, %p: tensor<1024xf32>, %s: tensor<f32>) -> (tensor<1024xf32>, tensor<i1>) {
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %inv = arith.divf %one, %s : tensor<f32>
+  %e = tensor.empty() : tensor<1024xf32>
+  %u = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%g, %inv : tensor<1024xf32>, tensor<f32>) outs(%e : tensor<1024xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.mulf %a, %b : f32
+    linalg.yield %0 : f32
+  } -> tensor<1024xf32>
+  %true = arith.constant true
+  %inf = arith.constant 0x7F800000 : f32
+  %eb = tensor.empty() : tensor<i1>
+  %t = linalg.fill ins(%true : i1) outs(%eb : tensor<i1>) -> tensor<i1>
+  %ok = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%u : tensor<1024xf32>) outs(%t : tensor<i1>) {
+  ^bb0(%a: f32, %o: i1):
+    %0 = math.absf %a : f32
+    %1 = arith.cmpf one, %0, %inf : f32
+    %2 = arith.andi %1, %o : i1
+    linalg.yield %2 : i1
+  } -> tensor<i1>
+  %c = tensor.extract %ok[] : tensor<i1>
+  %new = scf.if %c -> (tensor<1024xf32>) {
+    %lr = arith.constant dense<0.1> : tensor<1024xf32>
+    %d = arith.mulf %u, %lr : tensor<1024xf32>
+    %n = arith.subf %p, %d : tensor<1024xf32>
+    scf.yield %n : tensor<1024xf32>
+  } else {
+    scf.yield %p : tensor<1024xf32>
+  }
+  return %new, %ok : tensor<1024xf32>, tensor<i1>
 }
