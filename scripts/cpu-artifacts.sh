@@ -16,7 +16,8 @@ OUT=${OUT:-build-cpu-artifacts}
 mkdir -p "$OUT"
 cp "$BUILD/lib/libmixprec_cpu_runtime.so" "$BUILD/bin/mp-cpu-train" \
   "$BUILD/bin/mp-rt-gemm-test" benchmarks/device_cpu_bench.py \
-  benchmarks/cpu_train_step.py benchmarks/gen_graphs.py "$OUT/"
+  benchmarks/cpu_train_step.py benchmarks/compile_bench.py \
+  benchmarks/gen_graphs.py "$OUT/"
 # The step libraries find the runtime next to them ($ORIGIN); run
 # mp-cpu-train and mp-rt-gemm-test with LD_LIBRARY_PATH=$OUT (as
 # device_cpu_bench.py does).

@@ -228,7 +228,6 @@ struct BoundAliasSetsPass
   }
 };
 
-
 /// scf -> cf like convert-scf-to-cf, but with the greedy driver working
 /// bottom-up, so the last loop of a block is lowered first. Lowering a
 /// loop splits its block and moves every later op into the new block; in
