@@ -228,19 +228,16 @@ static int is_batch_buffer(const void *p) {
 }
 
 #ifdef MP_TRAIN_CPU
-static void *copy_buffer(const void *data, size_t bytes) {
-  void *d = mp_rt_malloc(bytes ? bytes : 1);
-  if (!d)
-    die("out of memory", NULL);
-  memcpy(d, data, bytes);
-  return d;
-}
 static void *to_device(const void *host, size_t bytes) {
   void *d = mp_rt_malloc(bytes ? bytes : 1);
   if (!d)
     die("out of memory", NULL);
   memcpy(d, host, bytes);
   return d;
+}
+/* Host buffers: a copy is an upload. */
+static void *copy_buffer(const void *data, size_t bytes) {
+  return to_device(data, bytes);
 }
 static double read_scalar(const Spec *s, const void *data) {
   return get_element(s, data);
