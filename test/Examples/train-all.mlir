@@ -2,4 +2,5 @@
 // CHECK: mlp{{.*}}bf16
 // CHECK: cnn{{.*}}f16
 // CHECK: transformer_block{{.*}}f16
+// CHECK: transformer_block{{.*}}f16: peak tensor memory
 // CHECK: all examples train

@@ -99,4 +99,76 @@ def MPReuseDeadOperands : Pass<"mp-reuse-dead-operands", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MPReuseDeadBuffers
+    : Pass<"mp-reuse-dead-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Let a linalg op write its result into an input buffer that "
+                "dies there";
+  let description = [{
+    On buffers, after one-shot bufferization and before deallocation: a
+    `linalg.generic` whose output buffer is a `memref.alloc` of the same
+    block that nothing uses before the op (and whose old contents the body
+    does not read) writes, instead, into one of its input buffers when that
+    input
+
+    - is a `memref.alloc` of the same block with the same type,
+    - is read by the op through that one operand, with the output's
+      indexing map, and that map is a permutation of all the loops (each
+      element is read and written at one iteration only, so it is read
+      before it is overwritten),
+    - has no use, through itself or any alias (see mp-dealloc-at-last-use
+      for the aliases followed), after the op, and is not passed on
+      (returned, yielded from a loop).
+
+    The output allocation is then removed. This is what
+    `mp-reuse-dead-operands` does on tensors, for the ops one-shot
+    bufferization will not write in place: a generic with reduction loops,
+    such as the all-finite check of dynamic loss scaling fused with the
+    optimizer update, which then writes the updated parameter over its
+    gradient instead of into a new buffer.
+
+    ```
+    mp-opt --one-shot-bufferize --mp-reuse-dead-buffers in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def MPDeallocAtLastUse
+    : Pass<"mp-dealloc-at-last-use", "::mlir::func::FuncOp"> {
+  let summary = "Free each owned buffer right after its last use";
+  let description = [{
+    Runs after `ownership-based-buffer-deallocation` and before
+    `bufferization-lower-deallocations`. Ownership-based deallocation frees
+    the buffers of a block in one `bufferization.dealloc` at the block's
+    end, so every temporary of a straight-line training step stays alive
+    until the step returns and the step's peak memory is the sum of all its
+    temporaries. This pass takes out of that `bufferization.dealloc` each
+    buffer that
+
+    - is a `memref.alloc` of the same block, deallocated unconditionally
+      (its ownership condition is the constant `true`),
+    - cannot alias a retained value (a value the block passes on, e.g. a
+      returned result) nor another buffer of the same dealloc: every value
+      derived from it (views, `memref.cast`, `extract_strided_metadata`'s
+      base buffer, `arith.select`, `scf.if` results) is followed, and any
+      use the pass cannot classify (a loop's yield, a `func.return`, a call
+      returning memrefs, another dealloc, an unknown op with memref results)
+      keeps the buffer where it was,
+
+    and frees it with a `memref.dealloc` right after the last operation of
+    the block that uses it or one of its aliases. The results of the
+    `bufferization.dealloc` (ownership of the retained values) are
+    unchanged: a buffer that cannot alias a retained value never contributed
+    to them. Buffers the pass cannot prove safe stay in the
+    `bufferization.dealloc` and are freed at the end of the block as before.
+
+    ```
+    mp-opt --ownership-based-buffer-deallocation --mp-dealloc-at-last-use \
+           --bufferization-lower-deallocations in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // MIXPREC_CONVERSION_PASSES

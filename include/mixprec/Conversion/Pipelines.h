@@ -35,7 +35,14 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
   Option<bool> reuseBuffers{
       *this, "reuse-buffers",
       llvm::cl::desc("Let elementwise ops write in place into an input that "
-                     "dies there (mp-reuse-dead-operands)"),
+                     "dies there (mp-reuse-dead-operands on tensors, "
+                     "mp-reuse-dead-buffers on buffers)"),
+      llvm::cl::init(true)};
+  Option<bool> earlyDealloc{
+      *this, "early-dealloc",
+      llvm::cl::desc("Free each temporary right after its last use "
+                     "(mp-dealloc-at-last-use); false: at the end of the "
+                     "block, as ownership-based deallocation places them"),
       llvm::cl::init(true)};
   Option<bool> fastMath{
       *this, "fast-math",
