@@ -600,21 +600,55 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
  * sgemm engine
  *===----------------------------------------------------------------------===*/
 
-/* Packs a rows x cols strided matrix of kind t into a row-major f32 one. */
-static void pack_f32(int t, const char *base, int64_t rs, int64_t cs,
-                     int64_t rows, int64_t cols, float *out) {
-  if (t == MP_BF16 && cs == 1) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const uint16_t *src = (const uint16_t *)base + r * rs;
-      uint32_t *dst = (uint32_t *)(out + r * cols);
-      for (int64_t c = 0; c < cols; ++c) /* vectorizes */
-        dst[c] = (uint32_t)src[c] << 16;
-    }
+/* Widens n contiguous elements of kind t to f32, rounded where the kind
+ * says so; one loop per kind, so that each vectorizes. */
+static void widen_run(int t, const char *src, int64_t n, float *restrict dst) {
+  switch (t) {
+  case MP_F32:
+    memcpy(dst, src, (size_t)n * sizeof(float));
     return;
+  case MP_BF16: {
+    const uint16_t *restrict s = (const uint16_t *)src;
+    uint32_t *restrict d = (uint32_t *)dst;
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = (uint32_t)s[i] << 16;
+    return;
+  }
+  case MP_F32_BF16: {
+    const float *restrict s = (const float *)src;
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = bf16_to_f32(f32_to_bf16(s[i]));
+    return;
+  }
+  default:
+    for (int64_t i = 0; i < n; ++i)
+      dst[i] = load_elem(t, src, i);
+  }
+}
+
+/* Packs a rows x cols strided matrix of kind t into f32. Row-major (out is
+ * rows x cols; returns 0) when its rows are contiguous or as a fallback;
+ * when its columns are contiguous (a transposed view) and the caller takes
+ * a transposed operand (transpose_ok), in its own layout: out is the
+ * cols x rows row-major transpose (returns 1). Either way every read and
+ * write is sequential. */
+static int pack_f32(int t, const char *base, int64_t rs, int64_t cs,
+                    int64_t rows, int64_t cols, float *out, int transpose_ok) {
+  size_t es = elem_size(t);
+  if (cs == 1) {
+    for (int64_t r = 0; r < rows; ++r)
+      widen_run(t, base + r * rs * (int64_t)es, cols, out + r * cols);
+    return 0;
+  }
+  if (rs == 1 && transpose_ok) {
+    for (int64_t c = 0; c < cols; ++c)
+      widen_run(t, base + c * cs * (int64_t)es, rows, out + c * rows);
+    return 1;
   }
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
       out[r * cols + c] = load_elem(t, base, r * rs + c * cs);
+  return 0;
 }
 
 /* Built-in SGEMM, row-major, C += A . B (A: M x K lda, B: K x N ldb, no
@@ -659,7 +693,7 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
     C = (float *)c, ldc = crs;
   } else {
     tmpC = (float *)malloc((size_t)(M * N) * sizeof(float));
-    pack_f32(tc, c, crs, ccs, M, N, tmpC);
+    pack_f32(tc, c, crs, ccs, M, N, tmpC, 0);
     C = tmpC, ldc = N;
   }
   if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb)) {
@@ -679,8 +713,8 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
       A = (const float *)a, lda = acs, transA = 1;
     } else {
       tmpA = (float *)malloc((size_t)(M * K) * sizeof(float));
-      pack_f32(ta, a, ars, acs, M, K, tmpA);
-      A = tmpA, lda = K;
+      transA = pack_f32(ta, a, ars, acs, M, K, tmpA, blas);
+      A = tmpA, lda = transA ? M : K;
     }
     if (tb == MP_F32 && bcs == 1 && brs >= N) {
       B = (const float *)b, ldb = brs;
@@ -688,8 +722,8 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
       B = (const float *)b, ldb = bcs, transB = 1;
     } else {
       tmpB = (float *)malloc((size_t)(K * N) * sizeof(float));
-      pack_f32(tb, b, brs, bcs, K, N, tmpB);
-      B = tmpB, ldb = N;
+      transB = pack_f32(tb, b, brs, bcs, K, N, tmpB, blas);
+      B = tmpB, ldb = transB ? K : N;
     }
     if (blas)
       blas_sgemm(101, transA ? 112 : 111, transB ? 112 : 111, (int)M, (int)N,
