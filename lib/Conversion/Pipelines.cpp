@@ -303,6 +303,23 @@ void mixprec::addHostPreparation(OpPassManager &pm, bool emitCInterface) {
     pm.addPass(std::make_unique<EmitCInterfacePass>());
 }
 
+void mixprec::addBufferDeallocation(OpPassManager &pm, bool simplify,
+                                    bool earlyDealloc) {
+  memref::ExpandReallocPassOptions expandRealloc{false};
+  pm.addPass(memref::createExpandReallocPass(expandRealloc));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  if (simplify)
+    pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  // Free temporaries after their last use, not at the end of the step.
+  if (earlyDealloc)
+    pm.addNestedPass<func::FuncOp>(mixprec::createMPDeallocAtLastUse());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mixprec::buildToCPUPipeline(OpPassManager &pm,
                                  const ToCPUOptions &options) {
   addHostPreparation(pm, options.emitCInterface);
@@ -343,21 +360,8 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   // that pass is quadratic in the number of buffers of a block (10 s of a
   // 30 s compile at 2,000 ops) and saved nothing measurable at run time on
   // the benchmark steps (the remaining dealloc conditions are scalar).
-  {
-    memref::ExpandReallocPassOptions expandRealloc{false};
-    pm.addPass(memref::createExpandReallocPass(expandRealloc));
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-    pm.addPass(createCanonicalizerPass());
-    if (getenv("MIXPREC_DEALLOC_SIMPLIFY"))
-      pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
-    // Free temporaries after their last use, not at the end of the step.
-    if (options.earlyDealloc)
-      pm.addNestedPass<func::FuncOp>(mixprec::createMPDeallocAtLastUse());
-    pm.addPass(bufferization::createLowerDeallocationsPass());
-    pm.addPass(createCSEPass());
-    pm.addPass(createCanonicalizerPass());
-  }
+  mixprec::addBufferDeallocation(pm, getenv("MIXPREC_DEALLOC_SIMPLIFY"),
+                                 options.earlyDealloc);
   // bufferization.clone (results that must be owned by the caller, e.g. an
   // argument returned unchanged on a skipped step) to alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mixprec/Conversion/Passes.h"
 #include "mixprec/Conversion/Pipelines.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -1207,8 +1208,11 @@ LogicalResult mixprec::buildToNVPTXPipeline(OpPassManager &pm,
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  bufferization::BufferDeallocationPipelineOptions deallocOptions;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  if (options.reuseBuffers)
+    pm.addNestedPass<func::FuncOp>(mixprec::createMPReuseDeadBuffers());
+  // Device temporaries freed after their last use: the runtime's caching
+  // allocator reuses a block only on the stream that freed it, in order.
+  mixprec::addBufferDeallocation(pm, /*simplify=*/true, options.earlyDealloc);
   if (failed(parse("convert-bufferization-to-memref,canonicalize")))
     return failure();
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyToLinalgPass>());

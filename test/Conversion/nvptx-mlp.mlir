@@ -41,6 +41,12 @@
 // HOST: llvm.func @train_step(
 // HOST: gpu.launch_func
 // HOST-NOT: mgpuMemcpy
+// Device temporaries are freed as soon as they die (mp-dealloc-at-last-use),
+// between launches, not all after the last one.
+// HOST: llvm.call @mgpuMemFree
+// HOST-NOT: mgpuMemcpy
+// HOST: gpu.launch_func
+// HOST-NOT: mgpuMemcpy
 // HOST: llvm.call @mgpuStreamSynchronize
 // HOST-NOT: mgpuMemcpy
 // HOST: llvm.func @_mlir_ciface_train_step(

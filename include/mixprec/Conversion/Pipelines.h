@@ -94,6 +94,17 @@ struct ToNVPTXOptions : public mlir::PassPipelineOptions<ToNVPTXOptions> {
                      "multiply-adds (batch*M*N*K); smaller ones are faster "
                      "naive"),
       llvm::cl::init(131072)};
+  Option<bool> reuseBuffers{
+      *this, "reuse-buffers",
+      llvm::cl::desc("Let a linalg op with reduction loops (the fused "
+                     "all-finite check + update) write into an input buffer "
+                     "that dies there (mp-reuse-dead-buffers)"),
+      llvm::cl::init(true)};
+  Option<bool> earlyDealloc{
+      *this, "early-dealloc",
+      llvm::cl::desc("Free each device temporary right after its last use "
+                     "(mp-dealloc-at-last-use)"),
+      llvm::cl::init(true)};
   Option<bool> emitCInterface{
       *this, "emit-c-interface",
       llvm::cl::desc("Tag public functions with llvm.emit_c_interface"),
@@ -161,6 +172,14 @@ mlir::LogicalResult buildToNVPTXPipeline(mlir::OpPassManager &pm,
 /// tags public functions with llvm.emit_c_interface (shared by the CPU and
 /// GPU pipelines).
 void addHostPreparation(mlir::OpPassManager &pm, bool emitCInterface);
+
+/// Bufferization's deallocation for both pipelines: upstream's
+/// buffer-deallocation-pipeline, with buffer-deallocation-simplification
+/// only if `simplify` (it is quadratic in the buffers of a block) and, if
+/// `earlyDealloc`, mp-dealloc-at-last-use before the deallocations are
+/// lowered.
+void addBufferDeallocation(mlir::OpPassManager &pm, bool simplify,
+                           bool earlyDealloc);
 
 /// Registers the helper passes of mp-to-nvptx (mp-gpu-*).
 void registerToNVPTXPasses();
