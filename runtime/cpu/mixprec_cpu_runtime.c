@@ -29,11 +29,29 @@ void *mp_rt_malloc(size_t size) {
   return base + MP_RT_HEADER;
 }
 
+/* MIXPREC_POISON_FREED=1: freed blocks are filled with 0xff bytes (NaN in
+ * f32, bf16 and f16) first, so that compiled code reading a buffer after it
+ * was freed computes NaNs instead of, by luck, the old values. A testing
+ * aid for the passes that place deallocations (mp-dealloc-at-last-use). */
+static int poison_freed(void) {
+  static _Atomic int cached = -1;
+  int v = atomic_load(&cached);
+  if (v < 0) {
+    const char *env = getenv("MIXPREC_POISON_FREED");
+    v = env && *env && strcmp(env, "0") != 0;
+    atomic_store(&cached, v);
+  }
+  return v;
+}
+
 void mp_rt_free(void *ptr) {
   if (!ptr)
     return;
   char *base = (char *)ptr - MP_RT_HEADER;
-  atomic_fetch_sub(&live_bytes, (int64_t) * (size_t *)base);
+  size_t size = *(size_t *)base;
+  atomic_fetch_sub(&live_bytes, (int64_t)size);
+  if (poison_freed())
+    memset(ptr, 0xff, size);
   free(base);
 }
 

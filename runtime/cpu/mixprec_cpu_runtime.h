@@ -20,7 +20,9 @@
 extern "C" {
 #endif
 
-/* malloc / free with byte accounting; 16-byte aligned like malloc. */
+/* malloc / free with byte accounting; 16-byte aligned like malloc. With
+ * MIXPREC_POISON_FREED=1, mp_rt_free fills the block with 0xff bytes (NaN
+ * in every float type) before freeing it: a read after free then shows. */
 void *mp_rt_malloc(size_t size);
 void mp_rt_free(void *ptr);
 /* Bytes currently allocated through mp_rt_malloc, and the peak since the

@@ -325,6 +325,15 @@ static std::optional<std::string> optionValue(llvm::StringRef options,
   return value;
 }
 
+/// A JSON number, or null for a NaN or an infinity (a diverged loss, a
+/// step count too small to time): JSON has no literal for them, and
+/// llvm::json would print `nan`, which no JSON parser accepts.
+static llvm::json::Value jsonNumber(double v) {
+  if (std::isfinite(v))
+    return v;
+  return nullptr;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(
@@ -622,10 +631,10 @@ int main(int argc, char **argv) {
       }
     }
     stepLog.push_back(llvm::json::Object{{"step", s},
-                                         {"loss", loss},
-                                         {"scale", scale},
+                                         {"loss", jsonNumber(loss)},
+                                         {"scale", jsonNumber(scale)},
                                          {"overflow", overflow},
-                                         {"ms", ms},
+                                         {"ms", jsonNumber(ms)},
                                          {"thread_cpu_ms", cpuMs}});
     if (printEvery > 0 &&
         ((s + 1) % printEvery == 0 || s == 0 || s + 1 == steps))
@@ -675,10 +684,10 @@ int main(int argc, char **argv) {
                                           : aot ? "aot"
                                                 : "jit"},
                               {"inputs", std::string(inputsDir)}};
-    llvm::json::Object summary{{"initial_loss", initialLoss},
-                               {"final_loss", finalLoss},
+    llvm::json::Object summary{{"initial_loss", jsonNumber(initialLoss)},
+                               {"final_loss", jsonNumber(finalLoss)},
                                {"skipped_steps", skipped},
-                               {"ms_per_step", msPerStep},
+                               {"ms_per_step", jsonNumber(msPerStep)},
                                {"compile_ms", step.compileMs()},
                                {"peak_rss_bytes", peakRss},
                                {"peak_tensor_bytes", peakTensorBytes}};
