@@ -65,18 +65,23 @@ mixprec::collectBufferAliases(Value root,
 Operation *mixprec::lastUseInBlock(Block *block, ArrayRef<Value> values,
                                    Operation *start, Operation *ignore) {
   Operation *last = start;
+  bool outside = false;
   auto consider = [&](Operation *op) {
     if (op == ignore)
       return;
     Operation *at = block->findAncestorOpInBlock(*op);
-    if (at && last->isBeforeInBlock(at))
+    if (!at)
+      outside = true;
+    else if (last->isBeforeInBlock(at))
       last = at;
   };
   for (Value v : values) {
     if (Operation *def = v.getDefiningOp())
       consider(def);
+    else
+      outside = true; // a block argument: passed in from elsewhere
     for (Operation *user : v.getUsers())
       consider(user);
   }
-  return last;
+  return outside ? nullptr : last;
 }

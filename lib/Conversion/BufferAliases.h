@@ -32,6 +32,9 @@ collectBufferAliases(mlir::Value root,
 
 /// The ancestors in `block` of the ops that define or use any of `values`,
 /// other than `ignore`; the last of them (or `start` when none is later).
+/// Null when one of them is not in `block` (e.g. an `scf.if` result used
+/// after the region that holds `block`) or a value is a block argument:
+/// the lifetime then extends beyond what `block` shows.
 mlir::Operation *lastUseInBlock(mlir::Block *block,
                                 llvm::ArrayRef<mlir::Value> values,
                                 mlir::Operation *start,

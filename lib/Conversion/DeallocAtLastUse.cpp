@@ -55,6 +55,11 @@ struct DeallocAtLastUsePass
       }
       Operation *last =
           mixprec::lastUseInBlock(block, *closure, alloc, dealloc);
+      if (!last) {
+        keepMemrefs.push_back(memref);
+        keepConds.push_back(cond);
+        continue;
+      }
       OpBuilder b(last->getContext());
       b.setInsertionPointAfter(last);
       memref::DeallocOp::create(b, dealloc.getLoc(), memref);

@@ -66,7 +66,7 @@ struct ReuseDeadBuffersPass
           continue;
         Operation *last =
             mixprec::lastUseInBlock(block, *inAliases, inAlloc, op);
-        if (last != inAlloc && !last->isBeforeInBlock(op))
+        if (!last || (last != inAlloc && !last->isBeforeInBlock(op)))
           continue;
         if (llvm::any_of(*inAliases, [&](Value v) {
               return v != in && llvm::is_contained(op->getOperands(), v);

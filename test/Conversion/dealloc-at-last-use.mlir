@@ -120,3 +120,27 @@ func.func @emptied(%x: memref<8xf32>) -> (memref<8xf32>, i1) {
   %r = bufferization.dealloc (%a : memref<8xf32>) if (%true) retain (%x : memref<8xf32>)
   return %x, %r : memref<8xf32>, i1
 }
+
+// -----
+
+// An alias that leaves the block (an scf.if result read after the region)
+// is a use the block does not show: the buffer stays in the dealloc even
+// though that dealloc does not list the alias as retained.
+
+// CHECK-LABEL: func.func @escapes(
+// CHECK-NOT:     memref.dealloc
+// CHECK:         bufferization.dealloc (%{{.+}} : memref<8xf32>) if
+// CHECK-NOT:     memref.dealloc
+func.func @escapes(%x: memref<8xf32>, %p: i1) {
+  %true = arith.constant true
+  %r = scf.if %p -> memref<8xf32> {
+    %a = memref.alloc() : memref<8xf32>
+    %s = arith.select %p, %a, %x : memref<8xf32>
+    bufferization.dealloc (%a : memref<8xf32>) if (%true)
+    scf.yield %s : memref<8xf32>
+  } else {
+    scf.yield %x : memref<8xf32>
+  }
+  memref.copy %r, %x : memref<8xf32> to memref<8xf32>
+  return
+}
