@@ -602,7 +602,8 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
 
 /* Widens n contiguous elements of kind t to f32, rounded where the kind
  * says so; one loop per kind, so that each vectorizes. */
-static void widen_run(int t, const char *src, int64_t n, float *restrict dst) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+widen_run(int t, const char *src, int64_t n, float *restrict dst) {
   switch (t) {
   case MP_F32:
     memcpy(dst, src, (size_t)n * sizeof(float));
