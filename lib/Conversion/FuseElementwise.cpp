@@ -318,8 +318,13 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
     context->getLoadedDialect<linalg::LinalgDialect>()
         ->getCanonicalizationPatterns(patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, control);
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns),
-                                GreedyRewriteConfig().setUseTopDownTraversal());
+    // No region simplification: the canonicalizer that follows in mp-to-cpu
+    // does it once, instead of once per fusion round here.
+    (void)applyPatternsGreedily(
+        getOperation(), std::move(patterns),
+        GreedyRewriteConfig()
+            .setUseTopDownTraversal()
+            .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled));
     return success();
   }
 };
