@@ -293,6 +293,78 @@ struct ExpandStridedMetadataPass
   }
 };
 
+/// Lowers a linalg op on buffers to a nest of scf.for.
+struct LinalgOpToLoops : RewritePattern {
+  LinalgOpToLoops(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+      return failure();
+    if (failed(linalg::linalgOpToLoops(rewriter, linalgOp)))
+      return failure();
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// affine.apply of a one-result map that is a constant (no operands) or
+/// its single operand: the constant or the operand.
+struct TrivialAffineApply : OpRewritePattern<affine::AffineApplyOp> {
+  TrivialAffineApply(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/0) {}
+  LogicalResult matchAndRewrite(affine::AffineApplyOp op,
+                                PatternRewriter &rewriter) const override {
+    AffineMap map = op.getAffineMap();
+    if (map.getNumResults() != 1 || map.getNumInputs() > 1)
+      return failure();
+    AffineExpr expr = map.getResult(0);
+    if (map.getNumInputs() == 0) {
+      auto constant = dyn_cast<AffineConstantExpr>(expr);
+      if (!constant)
+        return failure();
+      rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(op,
+                                                          constant.getValue());
+      return success();
+    }
+    if (!isa<AffineDimExpr, AffineSymbolExpr>(expr))
+      return failure();
+    rewriter.replaceOp(op, op->getOperand(0));
+    return success();
+  }
+};
+
+/// convert-linalg-to-loops (the same rewrites: linalg::linalgOpToLoops,
+/// dim and affine.apply canonicalizations, trivial affine.apply folding)
+/// without region simplification, which was a third of the pass on a
+/// 1,000-op training step (0.18 -> 0.12 s) and changed nothing in the
+/// output of the benchmark graphs and examples (the later canonicalizers
+/// run on the result).
+struct LinalgToLoopsPass
+    : PassWrapper<LinalgToLoopsPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LinalgToLoopsPass)
+  StringRef getArgument() const final { return "mp-linalg-to-loops"; }
+  StringRef getDescription() const final {
+    return "convert-linalg-to-loops without region simplification";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<memref::MemRefDialect, scf::SCFDialect, arith::ArithDialect,
+                    affine::AffineDialect>();
+  }
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<LinalgOpToLoops, TrivialAffineApply>(context);
+    memref::DimOp::getCanonicalizationPatterns(patterns, context);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, context);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    GreedyRewriteConfig config;
+    config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns), config);
+  }
+};
+
 } // namespace
 
 void mixprec::buildMixedPrecisionPipeline(
@@ -403,7 +475,7 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
 
   if (options.fastMath)
     pm.addNestedPass<func::FuncOp>(mp::createMPReassociateReductions());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(std::make_unique<LinalgToLoopsPass>());
   if (options.fastMath)
     pm.addPass(mp::createMPApproximateMath());
   pm.addPass(createLowerAffinePass());
@@ -447,6 +519,7 @@ void mixprec::registerPipelines() {
   PassRegistration<BoundAliasSetsPass>();
   PassRegistration<SCFToCFReversePass>();
   PassRegistration<ExpandStridedMetadataPass>();
+  PassRegistration<LinalgToLoopsPass>();
   mp::registerMPCPUPasses();
   PassPipelineRegistration<MixedPrecisionOptions>(
       "mp-mixed-precision",
