@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -30,6 +31,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
@@ -365,6 +367,57 @@ struct LinalgToLoopsPass
   }
 };
 
+/// Runs a pass (pipeline) only when the module holds an op it would
+/// rewrite: a conversion pass over a large module walks every op (and the
+/// pass manager verifies the module afterwards) even when its source ops
+/// are all gone. When `present` matches no op, the pass would change
+/// nothing, and all analyses are kept (no verification either).
+struct IfPresentPass : PassWrapper<IfPresentPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(IfPresentPass)
+  IfPresentPass(OpPassManager inner, std::function<bool(Operation *)> present,
+                std::string name)
+      : inner(std::move(inner)), present(std::move(present)),
+        name(std::move(name)) {}
+  IfPresentPass(const IfPresentPass &other)
+      : PassWrapper(other), inner(other.inner), present(other.present),
+        name(other.name) {}
+  StringRef getName() const override { return name; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    inner.getDependentDialects(registry);
+  }
+  void runOnOperation() override {
+    WalkResult found = getOperation()->walk([&](Operation *op) {
+      return present(op) ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (!found.wasInterrupted())
+      return markAllAnalysesPreserved();
+    if (failed(runPipeline(inner, getOperation())))
+      signalPassFailure();
+  }
+  OpPassManager inner;
+  std::function<bool(Operation *)> present;
+  std::string name;
+};
+
+/// `pass` (on the module, or on each func.func when `nested`), run only
+/// when an op of `dialect` is present.
+template <typename DialectT>
+std::unique_ptr<Pass> ifDialectPresent(std::unique_ptr<Pass> pass,
+                                       bool nested = false) {
+  std::string name =
+      (pass->getName() + " (if " + DialectT::getDialectNamespace() + " ops)")
+          .str();
+  OpPassManager inner(ModuleOp::getOperationName());
+  if (nested)
+    inner.nest<func::FuncOp>().addPass(std::move(pass));
+  else
+    inner.addPass(std::move(pass));
+  return std::make_unique<IfPresentPass>(
+      std::move(inner),
+      [](Operation *op) { return isa_and_nonnull<DialectT>(op->getDialect()); },
+      std::move(name));
+}
+
 } // namespace
 
 void mixprec::buildMixedPrecisionPipeline(
@@ -452,7 +505,14 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   {
     bool simplify = getenv("MIXPREC_DEALLOC_SIMPLIFY");
     memref::ExpandReallocPassOptions expandRealloc{false};
-    pm.addPass(memref::createExpandReallocPass(expandRealloc));
+    {
+      OpPassManager inner(ModuleOp::getOperationName());
+      inner.addPass(memref::createExpandReallocPass(expandRealloc));
+      pm.addPass(std::make_unique<IfPresentPass>(
+          std::move(inner),
+          [](Operation *op) { return isa<memref::ReallocOp>(op); },
+          "ExpandReallocPass (if memref.realloc)"));
+    }
     if (simplify)
       pm.addPass(createCanonicalizerPass());
     pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
@@ -478,14 +538,34 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(std::make_unique<LinalgToLoopsPass>());
   if (options.fastMath)
     pm.addPass(mp::createMPApproximateMath());
-  pm.addPass(createLowerAffinePass());
+  // The passes wrapped in ifDialectPresent find nothing to convert on the
+  // benchmark graphs (a walk instead of a conversion + verification).
+  pm.addPass(ifDialectPresent<affine::AffineDialect>(createLowerAffinePass()));
   pm.addPass(std::make_unique<SCFToCFReversePass>());
   // bf16 has no native arithmetic here: compute in f32, and expand the
   // f32 <-> bf16 conversions to integer code (round to nearest even).
   // math ops on bf16/f16 (tanh, exp, ... of an all-bf16 policy) first get
   // extf/truncf around them: LLVM would otherwise promote them itself and
   // call __truncsfbf2, which the JIT cannot resolve.
-  pm.addNestedPass<func::FuncOp>(math::createMathExtendToSupportedTypes());
+  {
+    // Only math ops on types other than f32 / f64 (its supported types) are
+    // rewritten.
+    OpPassManager inner(ModuleOp::getOperationName());
+    inner.nest<func::FuncOp>().addPass(
+        math::createMathExtendToSupportedTypes());
+    auto narrowFloat = [](Type type) {
+      auto f = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+      return f && !f.isF32() && !f.isF64();
+    };
+    pm.addPass(std::make_unique<IfPresentPass>(
+        std::move(inner),
+        [narrowFloat](Operation *op) {
+          return isa_and_nonnull<math::MathDialect>(op->getDialect()) &&
+                 (llvm::any_of(op->getOperandTypes(), narrowFloat) ||
+                  llvm::any_of(op->getResultTypes(), narrowFloat));
+        },
+        "MathExtendToSupportedTypes (if math ops on other than f32/f64)"));
+  }
   arith::ArithEmulateUnsupportedFloatsOptions emulate;
   emulate.sourceTypeStrs = {"bf16", "f16"};
   emulate.targetTypeStr = "f32";
@@ -496,9 +576,17 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(std::make_unique<ExpandStridedMetadataPass>());
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(
+      ifDialectPresent<math::MathDialect>(createConvertMathToLibmPass()));
   pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  {
+    OpPassManager inner(ModuleOp::getOperationName());
+    inner.addPass(createReconcileUnrealizedCastsPass());
+    pm.addPass(std::make_unique<IfPresentPass>(
+        std::move(inner),
+        [](Operation *op) { return isa<UnrealizedConversionCastOp>(op); },
+        "ReconcileUnrealizedCastsPass (if casts)"));
+  }
   pm.addPass(mp::createMPIntegerHalfSelects());
   // Folding and dead code on the LLVM dialect. Without region
   // simplification: on the CFG that scf -> cf makes it found nothing to do
