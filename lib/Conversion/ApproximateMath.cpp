@@ -41,7 +41,16 @@ struct MPApproximateMath : mp::impl::MPApproximateMathBase<MPApproximateMath> {
     RewritePatternSet patterns(&getContext());
     populateMathF32ExpansionPatterns(patterns, predicate);
     populateMathPolynomialApproximationPatterns(patterns, predicate);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Seeded with the math ops to expand (the driver then follows the ops
+    // the expansions create); folding stays on for those.
+    SmallVector<Operation *> seeds;
+    getOperation()->walk([&](Operation *op) {
+      if (isa_and_nonnull<math::MathDialect>(op->getDialect()))
+        seeds.push_back(op);
+    });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::AnyOp);
+    if (failed(applyOpPatternsGreedily(seeds, std::move(patterns), config)))
       return signalPassFailure();
   }
 };

@@ -78,7 +78,8 @@ bool isCheapElementwise(linalg::GenericOp op) {
 /// recomputed inside each consumer instead of being written to memory and
 /// read back. Typical case: the unscaled gradient `g * (1/scale)`, read by
 /// the all-finite reduction and by the (guarded) optimizer update.
-unsigned duplicateCheapProducers(func::FuncOp func) {
+unsigned duplicateCheapProducers(func::FuncOp func,
+                                 SmallVectorImpl<Operation *> &touched) {
   SmallVector<linalg::GenericOp> todo;
   func.walk([&](linalg::GenericOp op) {
     if (!isCheapElementwise(op) || op->getResult(0).hasOneUse() ||
@@ -97,10 +98,14 @@ unsigned duplicateCheapProducers(func::FuncOp func) {
     Value result = op->getResult(0);
     SmallVector<OpOperand *> uses = llvm::map_to_vector(
         result.getUses(), [](OpOperand &use) { return &use; });
+    touched.push_back(op);
+    touched.push_back(uses.front()->getOwner());
     for (OpOperand *use : llvm::drop_begin(uses)) {
       b.setInsertionPoint(op);
       Operation *clone = b.clone(*op);
       use->set(clone->getResult(0));
+      touched.push_back(clone);
+      touched.push_back(use->getOwner());
     }
   }
   return todo.size();
@@ -161,7 +166,8 @@ unsigned speculateGuardedTensorUpdates(func::FuncOp func) {
 /// of the same tensors with the same map (the update) become one generic:
 /// one pass over the shared input. The merged op keeps the reduction
 /// iterators; the elementwise result is written at every point.
-unsigned fuseSiblingReductions(func::FuncOp func) {
+unsigned fuseSiblingReductions(func::FuncOp func,
+                               SmallVectorImpl<Operation *> &touched) {
   SmallVector<linalg::GenericOp> reductions;
   func.walk([&](linalg::GenericOp op) {
     if (op.hasPureTensorSemantics() && op.getNumLoops() > 0 &&
@@ -263,6 +269,12 @@ unsigned fuseSiblingReductions(func::FuncOp func) {
     red->erase();
     sibling->erase();
     ++fused;
+    touched.push_back(merged);
+    for (Value v : merged->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        touched.push_back(def);
+    for (Operation *user : merged->getUsers())
+      touched.push_back(user);
   }
   return fused;
 }
@@ -275,17 +287,25 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
     speculateGuardedTensorUpdates(getOperation());
     // Fuse, then give cheap multi-use producers one copy per consumer and
     // fuse again (fusion creates new multi-use producers).
+    // After the first round, the rest of the function is at the patterns'
+    // fixed point: later rounds start from the ops that changed (copies,
+    // their users, merged reductions) instead of the whole function.
+    SmallVector<Operation *> touched;
     for (int round = 0; round < 3; ++round) {
-      if (failed(fuse(context)))
+      if (failed(fuse(context, round == 0 ? nullptr : &touched)))
         return signalPassFailure();
-      if (!duplicateCheapProducers(getOperation()))
+      touched.clear();
+      if (!duplicateCheapProducers(getOperation(), touched))
         break;
     }
-    if (fuseSiblingReductions(getOperation()) && failed(fuse(context)))
+    touched.clear();
+    if (fuseSiblingReductions(getOperation(), touched) &&
+        failed(fuse(context, &touched)))
       return signalPassFailure();
   }
 
-  LogicalResult fuse(MLIRContext *context) {
+  LogicalResult fuse(MLIRContext *context,
+                     const SmallVectorImpl<Operation *> *seeds) {
     RewritePatternSet patterns(context);
     // Upstream's control (fuse a producer with a single use), plus: neither
     // side of the fusion / reshape propagation is a contraction.
@@ -318,8 +338,23 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
     context->getLoadedDialect<linalg::LinalgDialect>()
         ->getCanonicalizationPatterns(patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, control);
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns),
-                                GreedyRewriteConfig().setUseTopDownTraversal());
+    // No region simplification: the canonicalizer that follows in mp-to-cpu
+    // does it once, instead of once per fusion round here.
+    if (seeds) {
+      // Seeds may repeat (a user of two copies); the driver's worklist
+      // takes each op once. Users of the copies may have been seeded twice.
+      SetVector<Operation *> unique(seeds->begin(), seeds->end());
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::AnyOp);
+      (void)applyOpPatternsGreedily(unique.getArrayRef(), std::move(patterns),
+                                    config);
+      return success();
+    }
+    (void)applyPatternsGreedily(
+        getOperation(), std::move(patterns),
+        GreedyRewriteConfig()
+            .setUseTopDownTraversal()
+            .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled));
     return success();
   }
 };

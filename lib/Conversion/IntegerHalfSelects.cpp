@@ -85,9 +85,20 @@ struct LoadBits : OpRewritePattern<LLVM::BitcastOp> {
 struct MPIntegerHalfSelects
     : mp::impl::MPIntegerHalfSelectsBase<MPIntegerHalfSelects> {
   void runOnOperation() override {
+    // Only selects, stores and bitcasts can match: seed the driver with
+    // those instead of every op of the module, and leave folding and region
+    // simplification to the canonicalizer that follows in mp-to-cpu (on a
+    // large training step they cost more than the rewrites).
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<LLVM::SelectOp, LLVM::StoreOp, LLVM::BitcastOp>(op))
+        ops.push_back(op);
+    });
     RewritePatternSet patterns(&getContext());
     patterns.add<SelectAsInteger, StoreBits, LoadBits>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    GreedyRewriteConfig config;
+    config.enableFolding(false).setStrictness(GreedyRewriteStrictness::AnyOp);
+    if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
       return signalPassFailure();
   }
 };

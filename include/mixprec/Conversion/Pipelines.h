@@ -173,11 +173,12 @@ mlir::LogicalResult buildToNVPTXPipeline(mlir::OpPassManager &pm,
 /// GPU pipelines).
 void addHostPreparation(mlir::OpPassManager &pm, bool emitCInterface);
 
-/// Bufferization's deallocation for both pipelines: upstream's
-/// buffer-deallocation-pipeline, with buffer-deallocation-simplification
-/// only if `simplify` (it is quadratic in the buffers of a block) and, if
-/// `earlyDealloc`, mp-dealloc-at-last-use before the deallocations are
-/// lowered.
+/// Bufferization's deallocation for both pipelines. `simplify`: upstream's
+/// buffer-deallocation-pipeline as is (with buffer-deallocation-
+/// simplification, which is quadratic in the buffers of a block); else a
+/// lean variant without the simplification and the canonicalizers that
+/// change nothing in mp-to-cpu's output. With `earlyDealloc`,
+/// mp-dealloc-at-last-use runs before the deallocations are lowered.
 void addBufferDeallocation(mlir::OpPassManager &pm, bool simplify,
                            bool earlyDealloc);
 
