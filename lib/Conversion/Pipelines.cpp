@@ -553,6 +553,13 @@ void mixprec::buildToCPUPipeline(OpPassManager &pm,
   // The passes wrapped in ifDialectPresent find nothing to convert on the
   // benchmark graphs (a walk instead of a conversion + verification).
   pm.addPass(ifDialectPresent<affine::AffineDialect>(createLowerAffinePass()));
+  // A step with thousands of loop nests in one function would take LLVM's
+  // loop passes minutes: one function per nest there.
+  if (options.outlineMinLoops > 0) {
+    mixprec::MPOutlineLoopNestsOptions outline;
+    outline.minLoops = options.outlineMinLoops;
+    pm.addPass(mixprec::createMPOutlineLoopNests(outline));
+  }
   pm.addPass(std::make_unique<SCFToCFReversePass>());
   // bf16 has no native arithmetic here: compute in f32, and expand the
   // f32 <-> bf16 conversions to integer code (round to nearest even).

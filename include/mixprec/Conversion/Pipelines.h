@@ -44,6 +44,12 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
                      "(mp-dealloc-at-last-use); false: at the end of the "
                      "block, as ownership-based deallocation places them"),
       llvm::cl::init(true)};
+  Option<unsigned> outlineMinLoops{
+      *this, "outline-min-loops",
+      llvm::cl::desc("Outline each loop nest of a function with at least "
+                     "this many into its own function (mp-outline-loop-nests; "
+                     "0: never)"),
+      llvm::cl::init(256)};
   Option<bool> fastMath{
       *this, "fast-math",
       llvm::cl::desc("Vectorizable code for elementwise ops and reductions: "
