@@ -638,7 +638,11 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   }
 
   PassManager lower(&context);
-  auto cpuOptions = ToCPUOptions::createFromString(options.cpuOptions);
+  // Compiled through LLVM here: a step with thousands of loop nests gets
+  // one function per nest (mp-outline-loop-nests), or LLVM's loop passes
+  // take minutes. The caller's options come last and win.
+  auto cpuOptions = ToCPUOptions::createFromString("outline-min-loops=256 " +
+                                                   options.cpuOptions);
   if (!cpuOptions)
     return makeError("invalid mp-to-cpu options '" + options.cpuOptions + "'");
   buildToCPUPipeline(lower, *cpuOptions);

@@ -152,7 +152,8 @@ def MPOutlineLoopNests
     1,039 input ops took about 10 minutes in LLVM's O3 (94 % in those three
     passes), while the same code split into functions of one nest each is
     linear. Steps with fewer nests (the benchmark MLP and transformer) are
-    left alone, so their code does not change.
+    left alone, so their code does not change. `mp-to-cpu` runs it when its
+    `outline-min-loops` option is set (mp-run sets 256).
 
     ```
     mp-opt --mp-outline-loop-nests="min-loops=2" in.mlir

@@ -48,8 +48,8 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
       *this, "outline-min-loops",
       llvm::cl::desc("Outline each loop nest of a function with at least "
                      "this many into its own function (mp-outline-loop-nests; "
-                     "0: never)"),
-      llvm::cl::init(256)};
+                     "0: never, the default; mp-run uses 256)"),
+      llvm::cl::init(0)};
   Option<bool> fastMath{
       *this, "fast-math",
       llvm::cl::desc("Vectorizable code for elementwise ops and reductions: "
