@@ -27,45 +27,55 @@ struct DeallocAtLastUsePass
       moveOut(dealloc);
   }
 
-  void moveOut(bufferization::DeallocOp dealloc) {
+  /// The op after which `memref` (operand of `dealloc` with condition
+  /// `cond`) can be freed, or null when it must stay in `dealloc`.
+  Operation *
+  lastUseIfMovable(bufferization::DeallocOp dealloc, Value memref, Value cond,
+                   const llvm::DenseSet<Value> &retained,
+                   const llvm::DenseMap<Value, unsigned> &timesFreed) {
     Block *block = dealloc->getBlock();
+    auto alloc = memref.getDefiningOp<memref::AllocOp>();
+    if (!alloc || alloc->getBlock() != block || !matchPattern(cond, m_One()))
+      return nullptr;
+    FailureOr<SmallVector<Value>> closure =
+        mixprec::collectBufferAliases(memref, [&](OpOperand &use) {
+          return use.getOwner() == dealloc.getOperation();
+        });
+    // Not movable: the buffer may be a retained value, or the same buffer
+    // as another operand of the dealloc (which frees it once).
+    if (failed(closure) || llvm::any_of(*closure, [&](Value v) {
+          return retained.contains(v) ||
+                 timesFreed.lookup(v) != (v == memref ? 1u : 0u);
+        }))
+      return nullptr;
+    return mixprec::lastUseInBlock(block, *closure, alloc, dealloc);
+  }
+
+  void moveOut(bufferization::DeallocOp dealloc) {
     SmallVector<Value> keepMemrefs, keepConds;
-    bool changed = false;
+    SmallVector<std::pair<Value, Operation *>> moves;
     llvm::DenseSet<Value> retained(llvm::from_range, dealloc.getRetained());
     llvm::DenseMap<Value, unsigned> timesFreed;
     for (Value m : dealloc.getMemrefs())
       ++timesFreed[m];
     for (auto it : llvm::zip(dealloc.getMemrefs(), dealloc.getConditions())) {
       Value memref = std::get<0>(it), cond = std::get<1>(it);
-      auto alloc = memref.getDefiningOp<memref::AllocOp>();
-      FailureOr<SmallVector<Value>> closure = failure();
-      if (alloc && alloc->getBlock() == block && matchPattern(cond, m_One()))
-        closure = mixprec::collectBufferAliases(memref, [&](OpOperand &use) {
-          return use.getOwner() == dealloc.getOperation();
-        });
-      // Not movable: the buffer may be a retained value, or the same buffer
-      // as another operand of the dealloc (which frees it once).
-      if (failed(closure) || llvm::any_of(*closure, [&](Value v) {
-            return retained.contains(v) ||
-                   timesFreed.lookup(v) != (v == memref ? 1u : 0u);
-          })) {
+      if (Operation *last =
+              lastUseIfMovable(dealloc, memref, cond, retained, timesFreed)) {
+        moves.emplace_back(memref, last);
+      } else {
         keepMemrefs.push_back(memref);
         keepConds.push_back(cond);
-        continue;
       }
-      Operation *last =
-          mixprec::lastUseInBlock(block, *closure, alloc, dealloc);
-      if (!last) {
-        keepMemrefs.push_back(memref);
-        keepConds.push_back(cond);
-        continue;
-      }
+    }
+    // Inserted only now: an insertion invalidates the block's op order,
+    // which lastUseInBlock's isBeforeInBlock would then recompute each time.
+    for (auto [memref, last] : moves) {
       OpBuilder b(last->getContext());
       b.setInsertionPointAfter(last);
       memref::DeallocOp::create(b, dealloc.getLoc(), memref);
-      changed = true;
     }
-    if (!changed)
+    if (moves.empty())
       return;
     OpBuilder b(dealloc);
     if (keepMemrefs.empty()) {
