@@ -1,5 +1,5 @@
 """Generators of the benchmark training graphs, in the mixprec training-graph
-contract (DESIGN §2): a @loss function and a @train_step that calls
+contract (docs/design.md §2): a @loss function and a @train_step that calls
 mp.value_and_grad and updates every parameter with SGD (mp.updates).
 
   mlp(batch, dims)             x @ W + b, ReLU between layers, softmax

@@ -1,5 +1,5 @@
 // A small CNN classifier and its SGD-with-momentum training step, in the
-// mixprec training-graph contract (DESIGN §2):
+// mixprec training-graph contract (docs/design.md §2):
 //
 //   x: 16 x 12 x 12 x 3 (NHWC) -> conv 3x3, 8 filters (+ bias) -> ReLU
 //     -> 2x2 max pooling, stride 2 -> flatten (200) -> linear 200 -> 10

@@ -1,6 +1,6 @@
 // A two-layer MLP classifier (784-256-10, ReLU, softmax cross-entropy) and
 // its SGD training step, in the mixprec training-graph contract
-// (DESIGN §2): @loss is plain forward code, @train_step asks for the loss
+// (docs/design.md §2): @loss is plain forward code, @train_step asks for the loss
 // and gradients with mp.value_and_grad and ties each new parameter to its
 // argument with mp.updates.
 

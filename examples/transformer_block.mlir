@@ -1,5 +1,5 @@
 // A pre-norm transformer block and its SGD training step, in the mixprec
-// training-graph contract (DESIGN §2). Batch 4, sequence 8, model width 32,
+// training-graph contract (docs/design.md §2). Batch 4, sequence 8, model width 32,
 // MLP width 64, single-head attention:
 //
 //   h = x + Wo . softmax(Q K^T / sqrt(32)) V,   Q, K, V = LN1(x) . Wq, Wk, Wv

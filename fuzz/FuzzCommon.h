@@ -46,7 +46,7 @@ extern "C" const char *__asan_default_options() {
   return "allow_user_poisoning=0";
 }
 
-namespace mixprec::fuzz {
+namespace mlir::mp::fuzz {
 
 /// Verifies the IR after every pass that succeeded; a failure is a bug of
 /// that pass (it reported success but produced invalid IR): abort.
@@ -141,8 +141,8 @@ inline bool mayHitUpstreamParserCrash(llvm::StringRef text) {
 class Harness {
 public:
   Harness() {
-    mixprec::registerAllDialects(registry);
-    mixprec::registerAllPasses();
+    mlir::mp::registerAllDialects(registry);
+    mlir::mp::registerAllPasses();
   }
 
   /// Parses `text`; on success runs `pipeline` (textual pass pipeline on the
@@ -208,6 +208,6 @@ inline uint32_t hashInput(const uint8_t *data, size_t size) {
   return h;
 }
 
-} // namespace mixprec::fuzz
+} // namespace mlir::mp::fuzz
 
 #endif // MIXPREC_FUZZ_FUZZCOMMON_H

@@ -31,8 +31,8 @@ static const char *const kExtras[] = {"",
                                       " follow=math.exp"};
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static mixprec::fuzz::Harness harness;
-  uint32_t h = mixprec::fuzz::hashInput(data, size);
+  static mlir::mp::fuzz::Harness harness;
+  uint32_t h = mlir::mp::fuzz::hashInput(data, size);
   std::string pipeline = "builtin.module(mp-autocast{policy=";
   pipeline += kPolicies[h % std::size(kPolicies)];
   pipeline += (h >> 8) & 1 ? " target=nvptx" : " target=cpu";

@@ -27,8 +27,8 @@ static const char *const kScaling[] = {
     " mode=static init-scale=1024 clip-norm=0.5"};
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static mixprec::fuzz::Harness harness;
-  uint32_t h = mixprec::fuzz::hashInput(data, size);
+  static mlir::mp::fuzz::Harness harness;
+  uint32_t h = mlir::mp::fuzz::hashInput(data, size);
   std::string pipeline = "builtin.module(mp-mixed-precision{policy=";
   pipeline += kPolicies[h % std::size(kPolicies)];
   pipeline += kScaling[(h >> 8) % std::size(kScaling)];

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Feeds arbitrary bytes to mlir::mp::parsePolicy (DESIGN §5) for both
+// Feeds arbitrary bytes to mlir::mp::parsePolicy (docs/design.md §5) for both
 // targets and checks its contract:
 //  - a rejected string produces exactly one non-empty diagnostic;
 //  - an accepted policy prints (Policy::str) to a string that parses back to

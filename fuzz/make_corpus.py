@@ -10,7 +10,7 @@
                 examples/*.mlir (RUN/CHECK/expected-* lines dropped, chunks
                 larger than --max-len skipped)
   OUT/policy/   policy strings used by the tests and docs (valid and invalid)
-                plus the named policies of DESIGN §5
+                plus the named policies of docs/design.md §5
 
 Usage: make_corpus.py OUT [--max-len N] [--src ROOT]
   OUT/mlir.dict the libFuzzer dictionary of the IR targets: the fixed tokens

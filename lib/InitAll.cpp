@@ -5,10 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/InitAll.h"
-#include "mixprec/Conversion/Pipelines.h"
+#include "mixprec/Codegen/CPU/Passes.h"
+#include "mixprec/Codegen/Common/Passes.h"
+#include "mixprec/Codegen/GPU/Passes.h"
+#include "mixprec/Conversion/MPToStandard/Passes.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Dialect/MP/Utils/PrecisionClassModels.h"
+#include "mixprec/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -21,35 +25,40 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
-void mixprec::registerMPDialect(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::mp::MPDialect>();
+using namespace mlir;
+
+void mp::registerMPDialect(DialectRegistry &registry) {
+  registry.insert<MPDialect>();
 }
 
-void mixprec::registerMixPrecDialects(mlir::DialectRegistry &registry) {
+void mp::registerMixPrecDialects(DialectRegistry &registry) {
   registerMPDialect(registry);
-  registry.insert<mlir::arith::ArithDialect, mlir::math::MathDialect,
-                  mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect,
-                  mlir::scf::SCFDialect, mlir::func::FuncDialect>();
-  mlir::mp::registerPrecisionClassExternalModels(registry);
+  registry.insert<arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, scf::SCFDialect, func::FuncDialect>();
+  registerPrecisionClassExternalModels(registry);
 }
 
-void mixprec::registerAllDialects(mlir::DialectRegistry &registry) {
+void mp::registerAllDialects(DialectRegistry &registry) {
   registerMPDialect(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   // gpu-module-to-binary translates gpu.module bodies to LLVM IR.
-  mlir::registerAllToLLVMIRTranslations(registry);
-  mlir::mp::registerPrecisionClassExternalModels(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registerPrecisionClassExternalModels(registry);
 }
 
-void mixprec::registerMixPrecPasses() {
-  mlir::mp::registerMPPasses();
+void mp::registerMixPrecPasses() {
+  registerMPPasses();
+  registerMPToStandardPasses();
+  registerMPCodegenCommonPasses();
+  registerMPCodegenCPUPasses();
+  registerMPCodegenGPUPasses();
   registerPipelines();
 }
 
-void mixprec::registerAllPipelines() { registerPipelines(); }
+void mp::registerAllPipelines() { registerPipelines(); }
 
-void mixprec::registerAllPasses() {
+void mp::registerAllPasses() {
   registerMixPrecPasses();
   mlir::registerAllPasses();
 }

@@ -55,7 +55,7 @@ For each seed S..S+N-1 the generated graph goes through four checks:
    observed error/tol stays below ~0.25 (500 graphs) and `--inject-error`
    (an error of 10 tol in one update) fails. A step that reports an
    overflow must leave every `mp.updates` result bit-identical to its
-   argument (DESIGN §2); it is then re-run with loss scale 1 (dynamic mode takes the scale as an
+   argument (docs/design.md §2); it is then re-run with loss scale 1 (dynamic mode takes the scale as an
    argument); static-mode overflows are counted and not compared.
 3. **Gradients vs finite differences.** The same graph in f64 (plain SGD)
    is compiled with `policy=float32 mode=none` (f64 values are never cast)

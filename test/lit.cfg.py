@@ -20,6 +20,8 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%mixprec_src", config.mixprec_src_root))
 config.substitutions.append(
     ("%mp_run", os.path.join(config.mixprec_tools_dir, "mp-run")))
+config.substitutions.append(
+    ("%mp_opt_path", os.path.join(config.mixprec_tools_dir, "mp-opt")))
 config.substitutions.append(("%mixprec_obj_root", config.mixprec_obj_root))
 config.substitutions.append(("%mixprec_obj", config.mixprec_obj_root))
 # Runtime support libraries of mlir-runner (printF32, printMemrefF32, ...).

@@ -30,12 +30,12 @@ MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(MP, mp);
 
 /* Inserts into `registry` the mp dialect, every upstream dialect and
  * extension mixprec's pipelines parse and produce, and the precision-class
- * models mp-autocast needs (mixprec::registerAllDialects). */
+ * models mp-autocast needs (mlir::mp::registerAllDialects). */
 MLIR_CAPI_EXPORTED void
 mixprecRegisterAllDialects(MlirDialectRegistry registry);
 
 /* Inserts only the mp dialect, arith, math, linalg, tensor, scf, func and the
- * precision-class models (mixprec::registerMixPrecDialects). */
+ * precision-class models (mlir::mp::registerMixPrecDialects). */
 MLIR_CAPI_EXPORTED void
 mixprecRegisterMixPrecDialects(MlirDialectRegistry registry);
 
@@ -63,7 +63,7 @@ mixprecRunPassPipeline(const char *irText, const char *pipeline, char **result);
  * empty), then mp-to-cpu, then clang-22; the library exports
  * `_mlir_ciface_<entry>` and links the mixprec CPU runtime
  * (libmixprec_cpu_runtime.so, found next to the loaded copy). This is the AOT
- * path of mp-run (mixprec::CompiledStep); the entry's arguments and results
+ * path of mp-run (mlir::mp::CompiledStep); the entry's arguments and results
  * must be statically shaped tensors. `entry` NULL or "" means "train_step".
  * Returns true on success;
  * on failure `*diagnostics` (if not NULL) receives the error message, to be

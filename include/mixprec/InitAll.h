@@ -15,34 +15,35 @@ namespace mlir {
 class DialectRegistry;
 } // namespace mlir
 
-namespace mixprec {
+namespace mlir::mp {
 
 /// Inserts only the `mp` dialect.
-void registerMPDialect(mlir::DialectRegistry &registry);
+void registerMPDialect(DialectRegistry &registry);
 
 /// Inserts what mixprec's passes need and nothing more: the `mp` dialect, the
 /// upstream dialects the passes create ops of (arith, math, linalg, tensor,
 /// scf, func) and the precision-class external models mp-autocast uses to
 /// classify upstream ops. For a compiler that registers "only the mixprec
 /// passes plus the upstream dialects it needs" (see docs/integration.md).
-void registerMixPrecDialects(mlir::DialectRegistry &registry);
+void registerMixPrecDialects(DialectRegistry &registry);
 
 /// Inserts the `mp` dialect, the upstream dialects mixprec's pipelines parse
 /// and produce (func, arith, math, scf, cf, tensor, linalg, bufferization,
 /// memref, vector, affine, gpu, nvvm, llvm, tosa, x86vector and the rest of
 /// upstream MLIR) and their interface external models and extensions.
-void registerAllDialects(mlir::DialectRegistry &registry);
+void registerAllDialects(DialectRegistry &registry);
 
-/// Registers mixprec's passes (mp-*) and pipelines (mp-mixed-precision,
-/// mp-to-cpu) with the global pass registry.
+/// Registers mixprec's passes (mp-*: Dialect/MP/Transforms,
+/// Conversion/MPToStandard, Codegen/{Common,CPU,GPU}) and pipelines
+/// (mp-mixed-precision, mp-to-cpu, mp-to-nvptx) with the global registry.
 void registerMixPrecPasses();
 
-/// Registers mixprec's pipelines only (same as mixprec::registerPipelines).
+/// Registers mixprec's pipelines only (same as mlir::mp::registerPipelines).
 void registerAllPipelines();
 
 /// Registers mixprec's passes and pipelines and the upstream passes.
 void registerAllPasses();
 
-} // namespace mixprec
+} // namespace mlir::mp
 
 #endif // MIXPREC_INITALL_H

@@ -29,16 +29,16 @@ using namespace mlir;
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(MP, mp, mlir::mp::MPDialect)
 
 void mixprecRegisterAllDialects(MlirDialectRegistry registry) {
-  mixprec::registerAllDialects(*unwrap(registry));
+  mlir::mp::registerAllDialects(*unwrap(registry));
 }
 
 void mixprecRegisterMixPrecDialects(MlirDialectRegistry registry) {
-  mixprec::registerMixPrecDialects(*unwrap(registry));
+  mlir::mp::registerMixPrecDialects(*unwrap(registry));
 }
 
 void mixprecRegisterAllPasses(void) {
   static std::once_flag once;
-  std::call_once(once, [] { mixprec::registerAllPasses(); });
+  std::call_once(once, [] { mlir::mp::registerAllPasses(); });
 }
 
 /// A malloc'd NUL-terminated copy of `text`.
@@ -66,7 +66,7 @@ bool mixprecRunPassPipeline(const char *irText, const char *pipeline,
   mixprecRegisterAllPasses();
 
   DialectRegistry registry;
-  mixprec::registerAllDialects(registry);
+  mlir::mp::registerAllDialects(registry);
   MLIRContext context(registry);
   // The diagnostics are returned as text: no dump of the whole module.
   context.printOpOnDiagnostic(false);
@@ -125,13 +125,13 @@ bool mixprecCompileToSharedLibrary(const char *irText, const char *pipeline,
   if (!irText || !outputPath || !*outputPath)
     return finish(false, "error: no input IR or no output path\n", diagnostics);
   mixprecRegisterAllPasses();
-  mixprec::CompileOptions options;
+  mlir::mp::CompileOptions options;
   if (entry && *entry)
     options.entry = entry;
   options.pipeline = pipeline ? pipeline : "";
   options.aot = true;
   options.aotPath = outputPath;
-  auto step = mixprec::CompiledStep::compile(irText, options);
+  auto step = mlir::mp::CompiledStep::compile(irText, options);
   if (!step)
     return finish(false, llvm::toString(step.takeError()) + "\n", diagnostics);
   return true;

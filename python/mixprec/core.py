@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple, Sequence, Tuple, Union
 
 import numpy as np
@@ -23,6 +24,8 @@ __all__ = [
     "from_bfloat16",
     "numpy_dtype",
     "LOSS_SCALING_KEYS",
+    "DATA_PARALLEL_MODES",
+    "world",
 ]
 
 
@@ -87,7 +90,7 @@ def _from_float(value: float, dtype: str) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 class Policy:
-    """A precision policy (DESIGN §5): `param`, `compute` and `output` are
+    """A precision policy (docs/design.md §5): `param`, `compute` and `output` are
     numpy-style dtype names ("float32", "float16", "bfloat16")."""
 
     __slots__ = ("param", "compute", "output", "spec", "target")
@@ -139,7 +142,7 @@ def run_pipeline(ir: str, pipeline: str) -> str:
 # ---------------------------------------------------------------------------
 
 #: Options of mp-loss-scaling accepted by `compile(loss_scaling=...)`, with
-#: their defaults (DESIGN §4, §6).
+#: their defaults (docs/design.md §4, §6).
 LOSS_SCALING_KEYS = {
     "mode": "dynamic",
     "init-scale": 32768.0,
@@ -238,13 +241,15 @@ class Step:
     never written; each result owns the buffer the compiled code allocated."""
 
     def __init__(self, native, *, ir: str, entry: str, policy: Policy,
-                 loss_scaling: dict, pipeline: str):
+                 loss_scaling: dict, pipeline: str,
+                 data_parallel: str = "none"):
         self._native = native
         self.ir = ir
         self.entry = entry
         self.policy = policy
         self.loss_scaling = loss_scaling
         self.pipeline = pipeline
+        self.data_parallel = data_parallel
         self.args = tuple(ArgSpec(i, tuple(s), d, r, init)
                           for i, (s, d, r, init) in enumerate(native.args))
         self.results = tuple(ResultSpec(i, tuple(s), d, r, u)
@@ -302,32 +307,94 @@ class Step:
         return "\n".join(lines)
 
 
+#: Values of `compile(data_parallel=...)`.
+DATA_PARALLEL_MODES = ("none", "mpi")
+
+
 def compile(ir: str, entry: str = "train_step", target: str = "cpu",
             policy: str = "mixed_bfloat16",
             loss_scaling: Union[str, dict, None] = "mode=dynamic", *,
             aot: bool = False, opt_level: int = 3,
-            autocast: str = "") -> Step:
-    """Compiles the training graph `ir` (DESIGN §2 contract) with the
+            autocast: str = "", data_parallel: str = "none") -> Step:
+    """Compiles the training graph `ir` (docs/design.md §2 contract) with the
     mp-mixed-precision pipeline (policy casts, loss scaling, differentiation,
     lowering) and the CPU backend, JIT by default (`aot=True`: a shared
     library built with clang). `loss_scaling` is an mp-loss-scaling option
     string ("mode=dynamic init-scale=1024") or a dict; `autocast` adds extra
-    mp-autocast options ("keep-fp32=fc2"). Bad policy / target / options
+    mp-autocast options ("keep-fp32=fc2"). `data_parallel="mpi"` makes the
+    step SPMD (docs/design.md §16): run the script under `mpiexec -n N`,
+    every call averages the gradients over the N ranks (MPI is initialised
+    when the step is compiled; see `world()`). Bad policy / target / options
     raise ValueError; parse, pipeline and codegen errors raise CompileError."""
     if not isinstance(ir, str):
         raise ValueError(f"ir must be MLIR text (str), got {type(ir).__name__}")
     if target in ("cuda", "nvptx"):
         raise NotImplementedError(
-            f"target '{target}': this build has no CUDA backend (the NVPTX "
-            "pipeline is tracked separately); use target='cpu'")
+            f"target '{target}': the Python API compiles and runs CPU steps "
+            "only; build CUDA artifacts with `mp-run --target cuda` "
+            "(docs/gpu.md); use target='cpu'")
     if target != "cpu":
-        raise ValueError(f"target must be 'cpu' (or 'cuda' once available), got '{target}'")
+        raise ValueError(f"target must be 'cpu', got '{target}'")
+    if data_parallel not in DATA_PARALLEL_MODES:
+        raise ValueError(f"data_parallel must be 'none' or 'mpi', "
+                         f"got {data_parallel!r}")
+    if data_parallel == "mpi" and not _mixprec.have_mpi():
+        raise RuntimeError(_NO_MPI)
     pol = Policy.parse(policy, "cpu")
     ls = _parse_loss_scaling(loss_scaling)
     ls_text = " ".join(f"{k}={_format_option(v)}" for k, v in ls.items())
     extra = f" {autocast.strip()}" if autocast and autocast.strip() else ""
+    if data_parallel == "mpi":
+        extra += " data-parallel=mpi"
     pipeline = (f"builtin.module(mp-mixed-precision{{policy={policy} "
                 f"target=cpu {ls_text}{extra}}})")
     native = _mixprec.CompiledStep.compile(ir, pipeline, entry, bool(aot), int(opt_level))
+    if data_parallel == "mpi":
+        world()  # MPI is up (the driver initialised it); abort on errors
     return Step(native, ir=ir, entry=entry, policy=pol, loss_scaling=ls,
-                pipeline=pipeline)
+                pipeline=pipeline, data_parallel=data_parallel)
+
+
+# ---------------------------------------------------------------------------
+# Data parallel (MPI)
+# ---------------------------------------------------------------------------
+
+_NO_MPI = ("mixprec was built without MPI: install MPICH (apt-get install "
+           "mpich libmpich-dev, or scripts/setup.sh) and rebuild to use "
+           "data_parallel='mpi' / mixprec.world()")
+_abort_hook_installed = False
+
+
+def _abort_on_uncaught_exception():
+    """In a job of several ranks, an uncaught exception on one rank ends
+    the whole job (MPI_Abort) instead of leaving the other ranks waiting in
+    the next all-reduce forever."""
+    global _abort_hook_installed
+    if _abort_hook_installed:
+        return
+    _abort_hook_installed = True
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        try:
+            previous(kind, value, tb)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _mixprec.mpi_abort(1)
+
+    sys.excepthook = hook
+
+
+def world() -> Tuple[int, int]:
+    """(rank, size) of this process in MPI_COMM_WORLD, through mixprec's MPI
+    runtime: MPI is initialised on first use (a singleton (0, 1) outside
+    `mpiexec`) and finalised at exit; no mpi4py needed. In a job of several
+    ranks, an uncaught exception then aborts every rank. Raises
+    RuntimeError when mixprec was built without MPI."""
+    if not _mixprec.have_mpi():
+        raise RuntimeError(_NO_MPI)
+    rank, size = _mixprec.mpi_world()
+    if size > 1:
+        _abort_on_uncaught_exception()
+    return int(rank), int(size)

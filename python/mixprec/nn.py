@@ -1,4 +1,4 @@
-"""A small model builder that emits the DESIGN §2 training-graph contract.
+"""A small model builder that emits the docs/design.md §2 training-graph contract.
 
     from mixprec import nn
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))

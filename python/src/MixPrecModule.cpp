@@ -6,7 +6,7 @@
 //
 // pybind11 bindings used by the pure-Python package `mixprec`: the policy
 // parser, running a textual pass pipeline on IR text, and compiling / calling
-// a training step (mixprec::CompiledStep) with numpy arrays in and out.
+// a training step (mlir::mp::CompiledStep) with numpy arrays in and out.
 //
 // Arguments are passed to the compiled code without copying (C-contiguous
 // arrays of the exact dtype; anything else is rejected with ValueError, except
@@ -40,7 +40,18 @@
 #include <vector>
 
 namespace py = pybind11;
-using namespace mixprec;
+// Named one by one: a using-directive for mlir::mp would make parsePolicy
+// below ambiguous with mlir::mp::parsePolicy.
+using mlir::mp::CompiledStep;
+using mlir::mp::CompileOptions;
+using mlir::mp::HostTensor;
+using mlir::mp::registerAllDialects;
+using mlir::mp::registerAllPasses;
+using mlir::mp::roleName;
+using mlir::mp::ScalarType;
+using mlir::mp::scalarTypeName;
+using mlir::mp::StepSignature;
+using mlir::mp::TensorSpec;
 
 namespace {
 
@@ -58,8 +69,8 @@ PyObject *compileErrorType = nullptr;
 
 /// The numpy dtype a step uses for `t` (bf16 travels as uint16 bit patterns:
 /// numpy has no bfloat16 and Debian ships no ml_dtypes).
-std::string numpyDType(DType t) {
-  return t == DType::BF16 ? "uint16" : mixprec::dtypeName(t).str();
+std::string numpyDType(ScalarType t) {
+  return t == ScalarType::BF16 ? "uint16" : scalarTypeName(t).str();
 }
 
 const char *policyDTypeName(mlir::mp::DType t) {
@@ -218,7 +229,7 @@ public:
     py::list out;
     for (size_t i = 0; i < sig.args.size(); ++i)
       out.append(py::make_tuple(py::tuple(py::cast(sig.args[i].shape)),
-                                dtypeName(sig.args[i].dtype).str(),
+                                scalarTypeName(sig.args[i].dtype).str(),
                                 roleName(sig.argRoles[i]).str(),
                                 sig.argInit[i]));
     return out;
@@ -229,7 +240,7 @@ public:
     py::list out;
     for (size_t i = 0; i < sig.results.size(); ++i)
       out.append(py::make_tuple(py::tuple(py::cast(sig.results[i].shape)),
-                                dtypeName(sig.results[i].dtype).str(),
+                                scalarTypeName(sig.results[i].dtype).str(),
                                 roleName(sig.resultRoles[i]).str(),
                                 sig.updates[i]));
     return out;
@@ -263,7 +274,7 @@ public:
       if (got != expected)
         throw py::value_error(
             what + ": expected dtype " + expected +
-            (spec.dtype == DType::BF16
+            (spec.dtype == ScalarType::BF16
                  ? " (bfloat16 bit patterns; see mixprec.to_bfloat16)"
                  : "") +
             ", got " + got);

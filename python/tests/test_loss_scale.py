@@ -33,7 +33,7 @@ def grad_scaler_reference(overflows, init_scale, growth_factor=2.0,
     return np.array(scales), np.array(trackers)
 
 
-# GradScaler semantics: hysteresis 1, no floor, no cap (DESIGN §6).
+# GradScaler semantics: hysteresis 1, no floor, no cap (docs/design.md §6).
 SCALER = "mode=dynamic init-scale=1024 growth-interval=3 min-scale=0 max-scale=inf"
 INJECT = {2, 3, 9, 10, 11, 12, 20, 27}
 STEPS = 32

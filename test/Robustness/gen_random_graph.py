@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-# ===- gen_random_graph.py - random training graphs (DESIGN §2) ----------===#
+# ===- gen_random_graph.py - random training graphs (docs/design.md §2) --===#
 #
 # Part of mixprec: MLIR passes for mixed-precision training.
 #
 # ===----------------------------------------------------------------------===#
-"""Generates a random, valid training graph in the DESIGN §2 contract from a
+"""Generates a random, valid training graph in the docs/design.md §2 contract from a
 seed: a `@loss` function (random mix of the ops mp-differentiate supports,
 random small shapes) and a `@train_step` that calls `mp.value_and_grad` on it
 and returns updated parameters (and optimizer state) tied with `mp.updates`.

@@ -15,8 +15,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  mixprec::registerAllDialects(registry);
-  mixprec::registerAllPasses();
+  mlir::mp::registerAllDialects(registry);
+  mlir::mp::registerAllPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "mixprec optimizer driver\n", registry));
 }

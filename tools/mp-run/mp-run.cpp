@@ -30,12 +30,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <sys/resource.h>
 #include <time.h>
 
-using namespace mixprec;
+using namespace mlir::mp;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<FILE.mlir>"),
@@ -44,9 +45,9 @@ static cl::opt<std::string> entry("entry", cl::desc("Step function"),
                                   cl::init("train_step"));
 static cl::opt<std::string> target("target", cl::desc("cpu | cuda"),
                                    cl::init("cpu"));
-static cl::opt<std::string> policy("policy",
-                                   cl::desc("Precision policy (DESIGN §5)"),
-                                   cl::init("mixed_bfloat16"));
+static cl::opt<std::string>
+    policy("policy", cl::desc("Precision policy (docs/design.md §5)"),
+           cl::init("mixed_bfloat16"));
 static cl::opt<std::string> lossScaling(
     "loss-scaling",
     cl::desc("mp-loss-scaling options, e.g. \"mode=dynamic init-scale=1024\""),
@@ -132,71 +133,71 @@ static HostTensor allocateOrFail(const TensorSpec &spec,
 
 static double readElement(const HostTensor &t, int64_t i) {
   const char *p =
-      static_cast<const char *>(t.data) + i * dtypeSize(t.spec.dtype);
+      static_cast<const char *>(t.data) + i * scalarTypeSize(t.spec.dtype);
   switch (t.spec.dtype) {
-  case DType::F32:
+  case ScalarType::F32:
     return *reinterpret_cast<const float *>(p);
-  case DType::F64:
+  case ScalarType::F64:
     return *reinterpret_cast<const double *>(p);
-  case DType::BF16: {
+  case ScalarType::BF16: {
     uint32_t bits =
         static_cast<uint32_t>(*reinterpret_cast<const uint16_t *>(p)) << 16;
     float f;
     std::memcpy(&f, &bits, 4);
     return f;
   }
-  case DType::F16: {
+  case ScalarType::F16: {
     llvm::APFloat v(llvm::APFloat::IEEEhalf(),
                     llvm::APInt(16, *reinterpret_cast<const uint16_t *>(p)));
     return v.convertToDouble();
   }
-  case DType::I1:
-  case DType::I8:
+  case ScalarType::I1:
+  case ScalarType::I8:
     return *reinterpret_cast<const int8_t *>(p);
-  case DType::I32:
+  case ScalarType::I32:
     return *reinterpret_cast<const int32_t *>(p);
-  case DType::I64:
+  case ScalarType::I64:
     return static_cast<double>(*reinterpret_cast<const int64_t *>(p));
   }
   return 0;
 }
 
 static void writeElement(HostTensor &t, int64_t i, double v) {
-  char *p = static_cast<char *>(t.data) + i * dtypeSize(t.spec.dtype);
+  char *p = static_cast<char *>(t.data) + i * scalarTypeSize(t.spec.dtype);
   switch (t.spec.dtype) {
-  case DType::F32:
+  case ScalarType::F32:
     *reinterpret_cast<float *>(p) = static_cast<float>(v);
     return;
-  case DType::F64:
+  case ScalarType::F64:
     *reinterpret_cast<double *>(p) = v;
     return;
-  case DType::BF16:
-  case DType::F16: {
+  case ScalarType::BF16:
+  case ScalarType::F16: {
     llvm::APFloat f(v);
     bool loses;
-    f.convert(t.spec.dtype == DType::BF16 ? llvm::APFloat::BFloat()
-                                          : llvm::APFloat::IEEEhalf(),
+    f.convert(t.spec.dtype == ScalarType::BF16 ? llvm::APFloat::BFloat()
+                                               : llvm::APFloat::IEEEhalf(),
               llvm::APFloat::rmNearestTiesToEven, &loses);
     *reinterpret_cast<uint16_t *>(p) =
         static_cast<uint16_t>(f.bitcastToAPInt().getZExtValue());
     return;
   }
-  case DType::I1:
-  case DType::I8:
+  case ScalarType::I1:
+  case ScalarType::I8:
     *reinterpret_cast<int8_t *>(p) = static_cast<int8_t>(v);
     return;
-  case DType::I32:
+  case ScalarType::I32:
     *reinterpret_cast<int32_t *>(p) = static_cast<int32_t>(v);
     return;
-  case DType::I64:
+  case ScalarType::I64:
     *reinterpret_cast<int64_t *>(p) = static_cast<int64_t>(v);
     return;
   }
 }
 
-static bool isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 ||
-         t == DType::BF16;
+static bool isFloat(ScalarType t) {
+  return t == ScalarType::F32 || t == ScalarType::F64 || t == ScalarType::F16 ||
+         t == ScalarType::BF16;
 }
 
 //===----------------------------------------------------------------------===//
@@ -258,16 +259,17 @@ static HostTensor readNpy(llvm::StringRef path, const TensorSpec &expected,
       what("bad shape '" + shapeText + "'");
     shape.push_back(v);
   }
-  std::map<std::string, DType> descrs = {
-      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<f2", DType::F16},
-      {"|b1", DType::I1},  {"|i1", DType::I8},  {"<i4", DType::I32},
-      {"<i8", DType::I64}, {"<V2", DType::BF16}};
+  std::map<std::string, ScalarType> descrs = {
+      {"<f4", ScalarType::F32}, {"<f8", ScalarType::F64},
+      {"<f2", ScalarType::F16}, {"|b1", ScalarType::I1},
+      {"|i1", ScalarType::I8},  {"<i4", ScalarType::I32},
+      {"<i8", ScalarType::I64}, {"<V2", ScalarType::BF16}};
   auto it = descrs.find(descr.str());
   if (it == descrs.end())
     what("unsupported dtype '" + descr + "'");
   if (it->second != expected.dtype)
-    what("dtype " + dtypeName(it->second) + " but the argument is " +
-         dtypeName(expected.dtype));
+    what("dtype " + scalarTypeName(it->second) + " but the argument is " +
+         scalarTypeName(expected.dtype));
   if (shape != expected.shape) {
     TensorSpec got{shape, it->second};
     what("shape " + got.str() + " but the argument is " + expected.str());
@@ -282,10 +284,11 @@ static HostTensor readNpy(llvm::StringRef path, const TensorSpec &expected,
 }
 
 static void writeNpy(llvm::StringRef path, const HostTensor &t) {
-  static const std::map<DType, const char *> descrs = {
-      {DType::F32, "<f4"}, {DType::F64, "<f8"}, {DType::F16, "<f2"},
-      {DType::I1, "|b1"},  {DType::I8, "|i1"},  {DType::I32, "<i4"},
-      {DType::I64, "<i8"}, {DType::BF16, "<V2"}};
+  static const std::map<ScalarType, const char *> descrs = {
+      {ScalarType::F32, "<f4"}, {ScalarType::F64, "<f8"},
+      {ScalarType::F16, "<f2"}, {ScalarType::I1, "|b1"},
+      {ScalarType::I8, "|i1"},  {ScalarType::I32, "<i4"},
+      {ScalarType::I64, "<i8"}, {ScalarType::BF16, "<V2"}};
   std::string shape = "(";
   for (int64_t d : t.spec.shape)
     shape += std::to_string(d) + ",";
@@ -357,10 +360,17 @@ int main(int argc, char **argv) {
   bool cuda = target == "cuda";
   options.aot = aot || cuda;
   options.aotPath = aotPath;
-  options.target = cuda ? Target::CUDA : Target::CPU;
+  options.target = cuda ? StepTarget::CUDA : StepTarget::CPU;
   options.nvptxOptions = nvptxOptions;
   options.cpuOptions = cpuOptions;
+  // MIXPREC_DEALLOC_SIMPLIFY (any value): mp-to-cpu's dealloc-simplify
+  // (upstream's buffer-deallocation-pipeline as is).
+  if (std::getenv("MIXPREC_DEALLOC_SIMPLIFY"))
+    options.cpuOptions = "dealloc-simplify=true " + options.cpuOptions;
   options.compileOnly = compileOnly;
+  // MIXPREC_DUMP_IR (any value): print the module after the tensor-level
+  // pipeline to stderr.
+  options.dumpIR = std::getenv("MIXPREC_DUMP_IR") != nullptr;
   if (compileOnly && (!cuda || aotPath.empty()))
     fail("--compile-only needs --target cuda and --aot-output");
   options.metadata = "meta source " + inputFile + "\nmeta policy " + policy +

@@ -23,22 +23,23 @@
 #include <string>
 #include <vector>
 
-namespace mixprec {
+namespace mlir::mp {
 
-/// Element types a step's arguments and results may have.
-enum class DType { F32, F64, F16, BF16, I1, I8, I32, I64 };
+/// Element types a step's arguments and results may have (not to be
+/// confused with mlir::mp::DType, the float dtypes of a precision policy).
+enum class ScalarType { F32, F64, F16, BF16, I1, I8, I32, I64 };
 
 /// Size in bytes of one element (i1 is stored as a byte).
-size_t dtypeSize(DType t);
+size_t scalarTypeSize(ScalarType t);
 /// numpy-style name: float32, float16, bfloat16, bool, int32, ...
-llvm::StringRef dtypeName(DType t);
+llvm::StringRef scalarTypeName(ScalarType t);
 
 /// The static type of one argument or result.
 struct TensorSpec {
   std::vector<int64_t> shape;
-  DType dtype = DType::F32;
+  ScalarType dtype = ScalarType::F32;
   int64_t numElements() const;
-  size_t numBytes() const { return numElements() * dtypeSize(dtype); }
+  size_t numBytes() const { return numElements() * scalarTypeSize(dtype); }
   std::string str() const;
 };
 
@@ -71,12 +72,13 @@ struct StepSignature {
   int lossResult = -1, overflowResult = -1;
 };
 
-/// Where the compiled step runs.
-enum class Target { CPU, CUDA };
+/// Where the compiled step runs (not to be confused with mlir::mp::Target,
+/// the target a precision policy resolves `half` for).
+enum class StepTarget { CPU, CUDA };
 
 struct CompileOptions {
   std::string entry = "train_step";
-  Target target = Target::CPU;
+  StepTarget target = StepTarget::CPU;
   /// CUDA: options of the mp-to-nvptx pipeline, e.g. "chip=sm_90
   /// format=fatbin".
   std::string nvptxOptions = "chip=sm_90 format=fatbin";
@@ -103,6 +105,9 @@ struct CompileOptions {
   /// compiled code never writes into the caller's argument buffers (the
   /// Python module passes numpy memory without copying it).
   bool readOnlyArguments = false;
+  /// Print the module to stderr after the tensor-level pipeline, before the
+  /// driver's lowering (mp-run sets it when MIXPREC_DUMP_IR is set).
+  bool dumpIR = false;
 };
 
 /// A buffer handed to or returned by a compiled step. Memory is owned by
@@ -139,7 +144,7 @@ public:
   llvm::Error call(llvm::ArrayRef<HostTensor> args,
                    std::vector<HostTensor> &results);
 
-  Target target() const { return stepTarget; }
+  StepTarget target() const { return stepTarget; }
   /// CUDA: a device copy of a host tensor; CPU: a host copy.
   llvm::Expected<HostTensor> toDevice(const HostTensor &host);
   /// A host copy of a tensor returned by call() or made by toDevice().
@@ -165,10 +170,10 @@ private:
   std::unique_ptr<Impl> impl;
   StepSignature sig;
   double compileMillis = 0;
-  Target stepTarget = Target::CPU;
+  StepTarget stepTarget = StepTarget::CPU;
   std::string libPath;
 };
 
-} // namespace mixprec
+} // namespace mlir::mp
 
 #endif // MIXPREC_DRIVER_COMPILEDSTEP_H

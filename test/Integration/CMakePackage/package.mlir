@@ -23,6 +23,15 @@
 // RUN: llvm-nm -C -D --defined-only %t/work/prefix/lib/libMixPrecCAPI.so | grep -E " [TDB] (mlir|llvm)::" | not grep -v -e "mlir::mp::"
 // RUN: llvm-readelf -d %t/work/prefix/lib/libMixPrecCAPI.so | grep -F "libMLIR.so"
 //
+// A CPU-only embedder links MixPrecPipelineCPU and gets no GPU code
+// generation (MixPrecCodegenGPU) with it:
+// RUN: %t/work/build/cpu-pipeline | FileCheck %s --check-prefix=CPUONLY
+// RUN: llvm-nm -C %t/work/build/cpu-pipeline > %t.cpu-syms
+// RUN: grep -q "mlir::mp::createMPFuseElementwise" %t.cpu-syms
+// RUN: not grep -e "MPGPU" -e "mlir::mp::createMPGPU" %t.cpu-syms
+// RUN: llvm-nm -C %t/work/prefix/lib/libMixPrecCodegenGPU.a > %t.gpu-syms
+// RUN: grep -q "mlir::mp::createMPGPUPredicate" %t.gpu-syms
+//
 // The C API: errors come back as strings and the program goes on.
 // RUN: %t/work/build/capi-client %t/work | FileCheck %s --check-prefix=CAPI
 
@@ -84,6 +93,11 @@ func.func @train_step(%w: tensor<4xf32>, %x: tensor<4xf32>)
 // HELP: --mp-mixed-precision
 
 // USAGE: USAGE: mp-run
+
+// CPUONLY: llvm.func @scale(
+// CPUONLY: llvm.fmul
+// CPUONLY: llvm.func @_mlir_ciface_scale(
+
 
 // CAPI:      == good: success
 // CAPI:      linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x16xf16>, tensor<16x4xf16>)

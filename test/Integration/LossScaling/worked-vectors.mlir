@@ -1,6 +1,6 @@
 // Executable check of the dynamic loss-scale state machine (mp.update_scale
 // lowered by mp-lower, compiled by mp-to-cpu) against the worked vectors of
-// DESIGN §6, plus hysteresis, floor and cap variants. Each line prints
+// docs/design.md §6, plus hysteresis, floor and cap variants. Each line prints
 // (scale, tracker[, hysteresis]) after one step; F = finite, I = overflow.
 //
 // RUN: mp-opt %s --mp-lower --mp-to-cpu \

@@ -33,6 +33,28 @@ static Type withElementType(Type type, Type elementType) {
 }
 
 //===----------------------------------------------------------------------===//
+// Float constants
+//===----------------------------------------------------------------------===//
+
+TypedAttr mlir::mp::convertFloatConstant(Attribute value, Type type) {
+  auto target = dyn_cast<FloatType>(elementTypeOf(type));
+  if (!target)
+    return {};
+  const llvm::fltSemantics &sem = target.getFloatSemantics();
+  auto convert = [&](APFloat v) {
+    bool losesInfo = false;
+    v.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
+    return v;
+  };
+  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(value))
+    return FloatAttr::get(target, convert(floatAttr.getValue()));
+  if (auto dense = dyn_cast_if_present<DenseFPElementsAttr>(value))
+    return dense.mapValues(
+        target, [&](const APFloat &v) { return convert(v).bitcastToAPInt(); });
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // CastOp
 //===----------------------------------------------------------------------===//
 
@@ -57,24 +79,6 @@ LogicalResult CastOp::verify() {
     return emitOpError() << "changes the shape: " << in << " to " << out
                          << "; mp.cast changes only the element type";
   return success();
-}
-
-/// Converts a float constant to `resultType`'s element type, rounding to
-/// nearest even.
-static Attribute convertFloatConstant(Attribute value, Type resultType) {
-  auto target = cast<FloatType>(elementTypeOf(resultType));
-  const llvm::fltSemantics &sem = target.getFloatSemantics();
-  auto convert = [&](APFloat v) {
-    bool losesInfo = false;
-    v.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
-    return v;
-  };
-  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(value))
-    return FloatAttr::get(target, convert(floatAttr.getValue()));
-  if (auto dense = dyn_cast_if_present<DenseFPElementsAttr>(value))
-    return dense.mapValues(
-        target, [&](const APFloat &v) { return convert(v).bitcastToAPInt(); });
-  return {};
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {

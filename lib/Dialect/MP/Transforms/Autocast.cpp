@@ -36,7 +36,6 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/Regex.h"
 
 namespace mlir::mp {
@@ -116,41 +115,6 @@ static int64_t byteSize(Type type) {
 static void addSaturating(int64_t &total, int64_t bytes) {
   if (__builtin_add_overflow(total, bytes, &total))
     total = std::numeric_limits<int64_t>::max();
-}
-
-/// A float constant `attr` converted to `elem`, rounding to nearest even.
-static TypedAttr convertConstant(Attribute attr, Type type) {
-  auto target = dyn_cast<FloatType>(elemOf(type));
-  if (!target)
-    return {};
-  const llvm::fltSemantics &sem = target.getFloatSemantics();
-  auto convert = [&](APFloat v) {
-    bool losesInfo = false;
-    v.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
-    return v;
-  };
-  if (auto floatAttr = dyn_cast<FloatAttr>(attr))
-    return FloatAttr::get(target, convert(floatAttr.getValue()));
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr))
-    return dense.mapValues(
-        target, [&](const APFloat &v) { return convert(v).bitcastToAPInt(); });
-  return {};
-}
-
-//===----------------------------------------------------------------------===//
-// AutocastStats
-//===----------------------------------------------------------------------===//
-
-void AutocastStats::accumulate(const AutocastStats &other) {
-  for (const auto &[cls, perType] : other.ops)
-    for (const auto &[type, n] : perType)
-      ops[cls][type] += n;
-  castsInserted += other.castsInserted;
-  constantsConverted += other.constantsConverted;
-  for (const auto &[type, n] : other.paramBytes)
-    paramBytes[type] += n;
-  for (const auto &[type, n] : other.activationBytes)
-    activationBytes[type] += n;
 }
 
 //===----------------------------------------------------------------------===//
@@ -311,7 +275,7 @@ Value Autocaster::getAs(Value v, Type elem) {
   Attribute constValue;
   if (def && matchPattern(src, m_Constant(&constValue))) {
     // Any constant-like op (arith.constant, tosa.const, ...).
-    if (TypedAttr attr = convertConstant(constValue, newType)) {
+    if (TypedAttr attr = convertFloatConstant(constValue, newType)) {
       result = arith::ConstantOp::create(b, loc, newType, attr);
       ++stats.constantsConverted;
     }
@@ -472,7 +436,7 @@ void Autocaster::fixBody(Operation *clone, Decision decision) {
     if (v.getType() == to)
       return v;
     if (auto cst = v.getDefiningOp<arith::ConstantOp>())
-      if (TypedAttr attr = convertConstant(cst.getValue(), to))
+      if (TypedAttr attr = convertFloatConstant(cst.getValue(), to))
         return arith::ConstantOp::create(b, v.getLoc(), to, attr);
     if (isExactConversion(v.getType(), to))
       return arith::ExtFOp::create(b, v.getLoc(), to, v);
@@ -890,59 +854,6 @@ LogicalResult mlir::mp::autocastModule(ModuleOp module,
 }
 
 //===----------------------------------------------------------------------===//
-// Report
-//===----------------------------------------------------------------------===//
-
-static void writeStats(llvm::json::OStream &j, const AutocastStats &s) {
-  j.attributeObject("ops", [&] {
-    for (const auto &entry : s.ops)
-      j.attributeObject(entry.first, [&] {
-        for (const auto &[type, n] : entry.second)
-          j.attribute(type, n);
-      });
-  });
-  j.attribute("casts_inserted", s.castsInserted);
-  j.attribute("constants_converted", s.constantsConverted);
-  auto bytes = [&](StringRef key, const std::map<std::string, int64_t> &m) {
-    j.attributeObject(key, [&] {
-      for (const auto &[type, n] : m)
-        j.attribute(type, n);
-    });
-  };
-  bytes("param_bytes", s.paramBytes);
-  bytes("activation_bytes", s.activationBytes);
-}
-
-void mlir::mp::writeAutocastReport(llvm::raw_ostream &os,
-                                   const AutocastOptions &options,
-                                   ArrayRef<AutocastStats> stats) {
-  llvm::json::OStream j(os, /*IndentSize=*/2);
-  j.object([&] {
-    j.attributeObject("policy", [&] {
-      j.attribute("param", stringifyDType(options.policy.param));
-      j.attribute("compute", stringifyDType(options.policy.compute));
-      j.attribute("output", stringifyDType(options.policy.output));
-    });
-    j.attribute("target", options.target == Target::NVPTX ? "nvptx" : "cpu");
-    j.attribute("accumulate",
-                options.accumulate == Accumulate::F32 ? "f32" : "compute");
-    AutocastStats total;
-    j.attributeArray("functions", [&] {
-      for (const AutocastStats &s : stats) {
-        total.accumulate(s);
-        j.object([&] {
-          j.attribute("name", s.function);
-          j.attribute("signature_changed", s.signatureChanged);
-          writeStats(j, s);
-        });
-      }
-    });
-    j.attributeObject("total", [&] { writeStats(j, total); });
-  });
-  os << "\n";
-}
-
-//===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
 
@@ -982,49 +893,24 @@ struct MPAutocastPass : mp::impl::MPAutocastBase<MPAutocastPass> {
     std::vector<AutocastStats> stats;
     if (failed(autocastModule(getOperation(), parsed, &stats)))
       return signalPassFailure();
-    AutocastStats total;
-    for (const AutocastStats &s : stats)
-      total.accumulate(s);
+    AutocastStats total = sumAutocastStats(stats);
     numFunctions += stats.size();
-    auto sumClass = [&](StringRef cls) {
-      int64_t n = 0;
-      auto it = total.ops.find(cls.str());
-      if (it != total.ops.end())
-        for (const auto &[type, count] : it->second)
-          n += count;
-      return n;
-    };
-    numComputeOps += sumClass("compute");
-    numFP32Ops += sumClass("fp32");
-    numFollowOps += sumClass("follow");
-    numForcedOps += sumClass("forced");
-    numUnknownOps += sumClass("unknown");
-    auto sumType = [&](StringRef type) {
-      int64_t n = 0;
-      for (const auto &[cls, perType] : total.ops) {
-        if (cls == "unknown")
-          continue;
-        auto it = perType.find(type.str());
-        if (it != perType.end())
-          n += it->second;
-      }
-      return n;
-    };
-    numOpsF32 += sumType("f32");
-    numOpsBF16 += sumType("bf16");
-    numOpsF16 += sumType("f16");
+    numComputeOps += total.getNumOpsOfClass("compute");
+    numFP32Ops += total.getNumOpsOfClass("fp32");
+    numFollowOps += total.getNumOpsOfClass("follow");
+    numForcedOps += total.getNumOpsOfClass("forced");
+    numUnknownOps += total.getNumOpsOfClass("unknown");
+    numOpsF32 += total.getNumClassifiedOpsIn("f32");
+    numOpsBF16 += total.getNumClassifiedOpsIn("bf16");
+    numOpsF16 += total.getNumClassifiedOpsIn("f16");
     numCasts += total.castsInserted;
     numConstants += total.constantsConverted;
-    auto get = [](const std::map<std::string, int64_t> &m, StringRef key) {
-      auto it = m.find(key.str());
-      return it == m.end() ? int64_t(0) : it->second;
-    };
-    paramBytesF32 += get(total.paramBytes, "f32");
-    paramBytesBF16 += get(total.paramBytes, "bf16");
-    paramBytesF16 += get(total.paramBytes, "f16");
-    activationBytesF32 += get(total.activationBytes, "f32");
-    activationBytesBF16 += get(total.activationBytes, "bf16");
-    activationBytesF16 += get(total.activationBytes, "f16");
+    paramBytesF32 += total.getParamBytes("f32");
+    paramBytesBF16 += total.getParamBytes("bf16");
+    paramBytesF16 += total.getParamBytes("f16");
+    activationBytesF32 += total.getActivationBytes("f32");
+    activationBytesBF16 += total.getActivationBytes("bf16");
+    activationBytesF16 += total.getActivationBytes("f16");
 
     if (!report.empty()) {
       std::error_code ec;

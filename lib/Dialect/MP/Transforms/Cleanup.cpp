@@ -4,14 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mixprec/Dialect/MP/IR/MPOps.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/Passes.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPCLEANUP
@@ -23,18 +22,29 @@ using namespace mlir::mp;
 
 LogicalResult mlir::mp::applyCleanup(Operation *op) {
   MLIRContext *ctx = op->getContext();
+  // The patterns and the configuration of upstream's `canonicalize` pass
+  // with its default options (which differ from GreedyRewriteConfig's own
+  // defaults: top-down traversal, normal region simplification).
   RewritePatternSet patterns(ctx);
   for (Dialect *dialect : ctx->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName name : ctx->getRegisteredOperations())
     name.getCanonicalizationPatterns(patterns, ctx);
   FrozenRewritePatternSet frozen(std::move(patterns));
-  if (failed(applyPatternsGreedily(op, frozen)))
-    return failure();
+  GreedyRewriteConfig config;
+  config.setUseTopDownTraversal(true)
+      .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Normal)
+      .setMaxIterations(10)
+      .setMaxNumRewrites(GreedyRewriteConfig::kNoLimit);
+
+  // canonicalize, cse, canonicalize. Like the canonicalize pass, each step
+  // runs even when an earlier rewrite did not converge.
+  bool converged = succeeded(applyPatternsGreedily(op, frozen, config));
   IRRewriter rewriter(ctx);
   DominanceInfo dominance(op);
   eliminateCommonSubExpressions(rewriter, dominance, op);
-  return applyPatternsGreedily(op, frozen);
+  converged &= succeeded(applyPatternsGreedily(op, frozen, config));
+  return success(converged);
 }
 
 namespace {
@@ -48,12 +58,9 @@ struct MPCleanupPass : mp::impl::MPCleanupBase<MPCleanupPass> {
       return n;
     };
     numCastsBefore = countCasts();
-    OpPassManager pm(getOperation()->getName());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-    pm.addPass(createCanonicalizerPass());
-    if (failed(runPipeline(pm, getOperation())))
-      return signalPassFailure();
+    // Canonicalization is best effort: not converging within the iteration
+    // limit is not a pass failure (as for upstream's canonicalize pass).
+    (void)applyCleanup(getOperation());
     numCastsAfter = countCasts();
   }
 };

@@ -10,10 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorBuilders.h"
 #include "mixprec/Dialect/MP/IR/MPOps.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Transforms.h"
+#include "mixprec/Dialect/MP/Utils/TensorBuilders.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

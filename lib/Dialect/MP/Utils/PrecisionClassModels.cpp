@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// External models of PrecisionClassOpInterface (DESIGN §7):
+// External models of PrecisionClassOpInterface (docs/design.md §7):
 //
 // * compute: contractions and convolutions (linalg named ops, linalg.contract,
 //   a linalg.generic that is a contraction or convolution, tosa matmul/conv);

@@ -67,7 +67,7 @@ def MP_LossScaleAttr : MP_Attr<"LossScale", "loss_scale"> {
   let summary = "Loss-scaling configuration";
   let description = [{
     The loss-scaling mode and the parameters of the dynamic loss-scale state
-    machine (DESIGN §6):
+    machine (docs/design.md §6):
 
     ```mlir
     #mp.loss_scale<dynamic, init = 32768.0, growth_factor = 2.0,

@@ -12,9 +12,10 @@ include "mlir/IR/OpBase.td"
 def MP_PrecisionClassOpInterface : OpInterface<"PrecisionClassOpInterface"> {
   let cppNamespace = "::mlir::mp";
   let description = [{
-    Classifies an op for precision policies (DESIGN §7). External models are
-    attached to upstream ops (linalg, arith, math, tensor, tosa) so that the
-    autocast pass asks the op, instead of testing a chain of `isa<>`.
+    Classifies an op for precision policies (docs/design.md §7). External
+    models are attached to upstream ops (linalg, arith, math, tensor, tosa)
+    so that the autocast pass asks the op, instead of testing a chain of
+    `isa<>`.
 
     * `compute`: runs in the policy's compute dtype; contractions keep their
       accumulator (the operands for which `isAccumulator` is true) in f32;

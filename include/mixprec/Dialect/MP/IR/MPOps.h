@@ -21,4 +21,16 @@
 #define GET_OP_CLASSES
 #include "mixprec/Dialect/MP/IR/MPOps.h.inc"
 
+namespace mlir::mp {
+
+/// The float constant `value` (a `FloatAttr` or a `DenseFPElementsAttr`)
+/// converted to the float element type of `type` (a float type or a shaped
+/// type of floats), rounding to nearest even: the constant a cast of `value`
+/// folds to. Null when `value` is null or not a float constant, or when
+/// `type` has no float element type. Shared by `mp.cast` folding and
+/// `mp-autocast` (which rematerializes constants in a new type).
+TypedAttr convertFloatConstant(Attribute value, Type type);
+
+} // namespace mlir::mp
+
 #endif // MIXPREC_DIALECT_MP_IR_MPOPS_H

@@ -173,7 +173,7 @@ def MP_UpdateScaleOp : MP_Op<"update_scale",
   let description = [{
     Given the current scale, growth tracker, optional hysteresis counter and
     whether this step's gradients were finite, returns the next scale,
-    tracker and (when given) hysteresis counter, exactly as DESIGN §6:
+    tracker and (when given) hysteresis counter, exactly as docs/design.md §6:
 
     ```
     if finite:

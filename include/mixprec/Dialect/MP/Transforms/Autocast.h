@@ -55,7 +55,20 @@ struct AutocastStats {
 
   /// Adds `other`'s counts to this one.
   void accumulate(const AutocastStats &other);
+
+  /// Ops of precision class `cls` (`compute`, `fp32`, `follow`, `forced`,
+  /// `unknown`), over all dtypes.
+  int64_t getNumOpsOfClass(StringRef cls) const;
+  /// Classified ops (every class but `unknown`) that run in `dtype` (`f32`,
+  /// `bf16`, `f16`).
+  int64_t getNumClassifiedOpsIn(StringRef dtype) const;
+  /// Bytes of parameters / activations in `dtype`; 0 when there are none.
+  int64_t getParamBytes(StringRef dtype) const;
+  int64_t getActivationBytes(StringRef dtype) const;
 };
+
+/// The sum of `stats` (the totals of the JSON report); `function` is empty.
+AutocastStats sumAutocastStats(ArrayRef<AutocastStats> stats);
 
 /// Checks `options` (the regex, the op-name lists); calls `emitError` with a
 /// message on each problem.

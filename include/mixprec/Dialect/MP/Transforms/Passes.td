@@ -12,11 +12,13 @@ include "mlir/Pass/PassBase.td"
 def MPCleanup : Pass<"mp-cleanup"> {
   let summary = "Fold and share precision casts, canonicalize, CSE, DCE";
   let description = [{
-    Runs the canonicalization patterns of every loaded dialect (which
-    includes `mp.cast` folding: identity casts, exact round trips such as
-    bf16 -> f32 -> bf16, casts of constants) to a fixed point, then common
-    subexpression elimination, so that equal casts of one value are shared.
-    Dead ops are erased. A lossy pair such as f32 -> bf16 -> f32 is kept.
+    In: any op. Out: the same IR after upstream's `canonicalize`, `cse`,
+    `canonicalize` with their default options: the canonicalization patterns
+    and folders of every loaded dialect run to a fixed point, so identity
+    `mp.cast`s, exact round trips (bf16 -> f32 -> bf16) and casts of
+    constants fold while a lossy pair (f32 -> bf16 -> f32) is kept; equal
+    casts of one value are shared; dead ops are erased. No options. C++:
+    `mlir::mp::applyCleanup`.
 
     ```
     mp-opt --mp-cleanup in.mlir
@@ -31,21 +33,15 @@ def MPCleanup : Pass<"mp-cleanup"> {
 def MPDifferentiate : Pass<"mp-differentiate", "::mlir::ModuleOp"> {
   let summary = "Expand mp.value_and_grad into forward + reverse-mode backward IR";
   let description = [{
-    Replaces every `mp.value_and_grad @f(args) [scale(%s)] {wrt = ...}` by
-    the inlined body of `@f` (calls inside it inlined too) followed by a
-    reverse-mode backward pass that computes the gradients of the `wrt`
-    arguments; with `scale(%s)` the cotangent seed is `%s`, so the results
-    are the gradients of `loss * s`. Only values on a path from a `wrt`
-    argument to the loss get adjoints. Adjoints have the type of their
-    primal value: the adjoint of a narrowing cast is the widening cast and
-    vice versa, contraction adjoints are contractions (linalg.matmul with
-    transposed operands for matmul) run in the forward compute dtype.
-
-    An op on the differentiated path without an adjoint rule, recursion,
-    a call to a function without a body, or a dynamic shape is an error at
-    the op's location ("mp-differentiate: no adjoint rule for 'foo.bar'");
-    the IR is then left unchanged. `@f` is kept, unless it is private and
-    has no other user. See docs/differentiate.md for the rules.
+    In: a module. Out: every `mp.value_and_grad @f(args) [scale(%s)]
+    {wrt = ...}` replaced by the inlined body of `@f` (calls in it inlined
+    too) and a reverse-mode backward pass computing the gradients of the
+    `wrt` arguments (of `loss * s` with `scale(%s)`), each of its argument's
+    type. `@f` is kept unless it is private and has no other user. An op on
+    the differentiated path without an adjoint rule ("mp-differentiate: no
+    adjoint rule for 'foo.bar'"), recursion, a call to a function without a
+    body or a dynamic shape is an error at the op, and the IR is left
+    unchanged. No options. Rules: docs/differentiate.md.
 
     ```
     mp-opt --mp-differentiate examples/mlp.mlir
@@ -64,23 +60,18 @@ def MPDifferentiate : Pass<"mp-differentiate", "::mlir::ModuleOp"> {
 def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
   let summary = "Loss scaling, unscale, all-finite check and guarded update";
   let description = [{
-    Rewrites every step function that calls `mp.value_and_grad` (one call
-    per function) for loss scaling (DESIGN §2, §6):
-
-    * the loss scale becomes the cotangent seed (`scale(%s)`);
-    * the gradients are unscaled (`mp.unscale`, in f32) and checked with one
-      `mp.all_finite` over all of them;
-    * with `clip-norm` > 0 they are clipped by their global L2 norm;
-    * every result tied with `mp.updates` is computed inside an `scf.if` on
-      the check: on overflow it is its argument, bit for bit, and no update
-      work runs. A result that depends on the gradients without a tie is an
-      error;
-    * `dynamic` appends `%scale {mp.loss_scale}`, `%tracker
-      {mp.growth_tracker}` (and `%hysteresis {mp.hysteresis}` when
-      `hysteresis` > 1) to the arguments and the new state plus
-      `tensor<i1> {mp.overflow}` to the results, computed by
-      `mp.update_scale`; `static` seeds a constant scale and appends only
-      `mp.overflow`; `none` leaves the function unchanged.
+    In: a module whose step functions call `mp.value_and_grad` once each,
+    at the top level (docs/design.md §2, §6). Out: the loss scale is the
+    cotangent seed (`scale(%s)`); the gradients are unscaled (`mp.unscale`,
+    in f32), checked with one `mp.all_finite` and, with `clip-norm` > 0,
+    clipped by their global L2 norm; every `mp.updates` result is computed
+    in an `scf.if` on the check and is its argument on overflow. `dynamic`
+    appends the loss-scale state (`mp.loss_scale`, `mp.growth_tracker`,
+    `mp.hysteresis` when `hysteresis` > 1) to the arguments and the new
+    state plus `mp.overflow` to the results (`mp.update_scale`); `static`
+    appends only `mp.overflow`; `none` changes nothing. A result that
+    depends on the gradients without an `mp.updates` tie, and a bad option
+    value, are errors. See docs/loss-scaling.md.
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"dynamic\"",
@@ -106,7 +97,8 @@ def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::mp::MPDialect"];
   let statistics = [
     Statistic<"numStepFunctions", "step-functions",
               "Step functions rewritten">,
@@ -115,49 +107,20 @@ def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
   ];
 }
 
-def MPLower : Pass<"mp-lower"> {
-  let summary = "Lower mp ops to arith, math, scf, linalg and tensor";
-  let description = [{
-    `mp.cast` becomes `arith.truncf` / `arith.extf`; `mp.unscale` an
-    elementwise `linalg.generic` multiplying by `1/scale` in f32;
-    `mp.all_finite` one reduction per operand and an `and`;
-    `mp.update_scale` scalar arith implementing DESIGN §6 with selects (no
-    branches). `mp.value_and_grad` must have been expanded by
-    `mp-differentiate` first (an error otherwise). The rewrites are
-    available as `mlir::mp::populateMPToStandardPatterns`.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::linalg::LinalgDialect",
-                           "::mlir::math::MathDialect",
-                           "::mlir::tensor::TensorDialect"];
-}
-
 def MPAutocast : Pass<"mp-autocast", "::mlir::ModuleOp"> {
   let summary = "Insert precision casts on forward code per a precision policy";
   let description = [{
-    Rewrites every function of the module (except step functions, which
-    contain `mp.value_and_grad`: their optimizer update keeps its types;
-    the `@loss` they reference is rewritten) per a precision policy
-    (DESIGN §5, §7). Ops are classified through `PrecisionClassOpInterface`:
-
-    * compute (contractions, convolutions): float inputs are cast to the
-      compute dtype; accumulators (`outs`) and results keep their type with
-      `accumulate=f32`, or take the compute dtype with `accumulate=compute`;
-    * fp32 (exp, log, softmax, reductions, ...): float inputs widened to f32;
-    * follow (elementwise, data movement): run in the widest precision of
-      their float inputs (constants and `tensor.empty` do not count);
-    * unknown: left in their input precision, with a remark.
-
-    Overrides, strongest first: the `mp.precision` op attribute,
-    `keep-fp32` (regex on NameLoc names), the `allow` / `deny` / `follow`
-    op-name lists, then the defaults. Casts are `mp.cast`, one per
-    (value, dtype), placed after the value's definition and shared;
-    constants and `tensor.empty` are rematerialized in the new type; f32
-    arguments are cast once to the param dtype; integer, index, boolean
-    and f64 values are never cast. f32 results of a function nobody
-    references become the output dtype; a referenced function keeps its
-    signature (results are rounded to the output dtype and widened back).
-    See docs/autocast.md.
+    In: a module. Out: every function except step functions (those with
+    `mp.value_and_grad`; the `@loss` they reference is rewritten) runs per
+    the precision policy (docs/design.md §5, §7): ops classified through
+    `PrecisionClassOpInterface` as compute (float inputs in the compute
+    dtype, accumulators per `accumulate`), fp32 (inputs widened to f32) or
+    follow (the widest float input); unknown ops are left as written, with
+    a remark. Overrides, strongest first: `mp.precision`, `keep-fp32`,
+    `allow` / `deny` / `follow`. Casts are `mp.cast`, one per (value,
+    dtype); argument types never change; f32 results of a function nobody
+    references become the output dtype. Bad options are errors; `report`
+    writes JSON. See docs/autocast.md.
 
     ```
     mp-opt --mp-autocast="policy=mixed_bfloat16 keep-fp32=attention|output" in.mlir

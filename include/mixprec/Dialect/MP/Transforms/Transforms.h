@@ -1,12 +1,12 @@
-//===- Transforms.h - mixprec rewrites as plain C++ entry points -*- C++
-//-*-===//
+//===- Transforms.h - mixprec rewrites as C++ entry points ------*- C++ -*-===//
 //
 // Part of mixprec: MLIR passes for mixed-precision training.
 //
 //===----------------------------------------------------------------------===//
 //
-// The rewrites behind mp-loss-scaling, mp-cleanup and mp-lower, callable from
-// another compiler's own passes without mixprec's pass manager.
+// The rewrites behind mp-loss-scaling and mp-cleanup, callable from another
+// compiler's own passes without mixprec's pass manager. (mp-lower's patterns:
+// mixprec/Conversion/MPToStandard/MPToStandard.h.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,8 +30,8 @@ struct LossScalingOptions {
 /// Rewrites the step function `fn` (which calls `mp.value_and_grad` at most
 /// once, at the top level of its body) for loss scaling: seed, unscale,
 /// all-finite check, optional clipping, guarded `mp.updates` results and, in
-/// dynamic mode, the appended state arguments and results (DESIGN §2, §6).
-/// A function without `mp.value_and_grad` is left unchanged. Emits a
+/// dynamic mode, the appended state arguments and results (docs/design.md
+/// §2, §6). A function without `mp.value_and_grad` is left unchanged. Emits a
 /// diagnostic and fails on a contract violation (e.g. a result that depends
 /// on the gradients without an `mp.updates` tie). `numGuarded`, when given,
 /// receives the number of guarded results.
@@ -50,13 +50,11 @@ verifyLossScalingOptions(StringRef mode, double initScale, double growthFactor,
 /// What mp-cleanup does, as a plain function on `op` (usually a module or a
 /// function) that needs no pass manager: greedy canonicalization with the
 /// canonicalization patterns of every loaded dialect and registered op (the
-/// `mp.cast` folders included), CSE, and canonicalization again. Fails only
-/// when the greedy rewrite does not converge.
+/// `mp.cast` folders included), CSE, and canonicalization again, each step
+/// configured as upstream's `canonicalize` / `cse` passes with their default
+/// options. Every step runs; fails when a greedy rewrite did not converge
+/// (the pass ignores that, as `canonicalize` does).
 LogicalResult applyCleanup(Operation *op);
-
-/// Patterns lowering `mp.cast`, `mp.unscale`, `mp.all_finite` and
-/// `mp.update_scale` to arith / math / linalg / tensor.
-void populateMPToStandardPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::mp
 

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Parsing of precision policy strings (DESIGN §5), as a plain C++ API shared
-// by the `mp-autocast` pass option, the Python bindings and the C API.
+// Parsing of precision policy strings (docs/design.md §5), as a plain C++ API
+// shared by the `mp-autocast` pass option, the Python bindings and the C API.
 //
 //===----------------------------------------------------------------------===//
 

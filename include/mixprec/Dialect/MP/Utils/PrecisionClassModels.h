@@ -12,8 +12,8 @@ class DialectRegistry;
 namespace mp {
 
 /// Attaches external models of `PrecisionClassOpInterface` to the upstream
-/// ops DESIGN §7 classifies (linalg named ops and generic, arith, math,
-/// tensor, tosa). Called by `mixprec::registerAllDialects`.
+/// ops docs/design.md §7 classifies (linalg named ops and generic, arith,
+/// math, tensor, tosa). Called by `mlir::mp::registerAllDialects`.
 void registerPrecisionClassExternalModels(DialectRegistry &registry);
 
 } // namespace mp

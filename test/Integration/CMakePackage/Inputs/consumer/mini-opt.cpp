@@ -29,7 +29,7 @@ struct ConsumerAMPPass
     return "mixprec rewrites called as plain C++ functions";
   }
   void getDependentDialects(mlir::DialectRegistry &registry) const final {
-    mixprec::registerMixPrecDialects(registry);
+    mlir::mp::registerMixPrecDialects(registry);
   }
   void runOnOperation() final {
     mlir::ModuleOp module = getOperation();
@@ -54,8 +54,8 @@ struct ConsumerAMPPass
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  mixprec::registerMixPrecDialects(registry);
-  mixprec::registerMixPrecPasses();
+  mlir::mp::registerMixPrecDialects(registry);
+  mlir::mp::registerMixPrecPasses();
   mlir::PassRegistration<ConsumerAMPPass>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "mini-opt: mixprec passes only\n", registry));

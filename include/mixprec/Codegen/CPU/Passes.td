@@ -1,0 +1,316 @@
+//===- Passes.td - mixprec Codegen/CPU passes --------------*- tablegen -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// Code generation passes of the host CPU pipeline (mp-to-cpu).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_CODEGEN_CPU_PASSES
+#define MIXPREC_CODEGEN_CPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def MPFuseElementwise : Pass<"mp-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Elementwise linalg fusion that leaves contractions alone";
+  let description = [{
+    On tensors: upstream `linalg-fuse-elementwise-ops` (producer/consumer
+    fusion of elementwise `linalg.generic`s, reshape propagation by
+    expansion, constant folding) with these differences. Contractions and
+    convolutions (`linalg::isaContractionOpInterface` /
+    `isaConvolutionOpInterface`) are never fused and no
+    `tensor.expand_shape` / `tensor.collapse_shape` is propagated through
+    them; other named linalg ops (not fills) are generalized first. A
+    producer is fused into its single use only, not when it is 0-d, and not
+    when the fused op would have more than `max-operands` operands. Cheap
+    elementwise generics (all parallel, at most 6 arith ops) with several
+    uses that can all fuse them get one copy per use. An `scf.if` with
+    tensor results, a side-effect-free then-branch and an else-branch that
+    only yields outer values becomes the then-code and an `arith.select`
+    per result; a full reduction into 0-d outputs and an elementwise
+    generic over the same static loop ranges reading one of its inputs with
+    the same map become one generic (where the op order allows). Values are
+    unchanged.
+
+    ```
+    mp-opt --mp-fuse-elementwise in.mlir
+    ```
+  }];
+  let options = [
+    Option<"maxOperands", "max-operands", "unsigned", /*default=*/"32",
+           "Most operands of an op made by fusion. Upstream fuses a chain of "
+           "k elementwise ops (the k gradient contributions of a weight used "
+           "k times) one op at a time into one k-input generic, cloning the "
+           "growing op each time: quadratic in k. With the bound, long "
+           "chains become a sequence of bounded generics; every element "
+           "still goes through the same scalar ops in the same order.">
+  ];
+  let dependentDialects = ["linalg::LinalgDialect", "tensor::TensorDialect",
+                           "affine::AffineDialect"];
+}
+
+def MPFuseCastsIntoContractions
+    : Pass<"mp-fuse-casts-into-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Fold the rounding of a contraction's operands into it";
+  let description = [{
+    On tensors, after elementwise ops became `linalg.generic`s: an operand of
+    a contraction (`linalg.matmul`, `linalg.batch_matmul`, or a contraction
+    `linalg.generic` with one M, N and K dimension) that is an elementwise
+    `arith.truncf` (f32 -> bf16 or f16) of a **function argument** is
+    replaced by the argument itself, and the rounding moves into the
+    contraction's body:
+
+    ```mlir
+    %w16 = linalg.generic {...} ins(%w : tensor<KxNxf32>) { truncf }
+    %y = linalg.matmul ins(%x16, %w16 : ...bf16, ...bf16) outs(%acc : ...f32)
+    // becomes
+    %y = linalg.generic {matmul maps} ins(%x16, %w : ...bf16, ...f32) {
+      ^bb0(%a: bf16, %b: f32, %c: f32):
+        %b16 = arith.truncf %b : f32 to bf16
+        %a32 = arith.extf %a : bf16 to f32
+        %b32 = arith.extf %b16 : bf16 to f32
+        ... mulf, addf, yield
+    }
+    ```
+
+    Values are unchanged (the product still sees the rounded operand); the
+    cast generic is erased when nothing else reads it.
+    `mp-contractions-to-runtime` maps such an operand to the runtime's
+    `f32tobf16` / `f32tof16` kinds. Casts of values computed inside the
+    function (activations) are left alone.
+
+    ```
+    mp-opt --mp-fuse-casts-into-contractions in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect"];
+}
+
+def MPReuseDeadOperands : Pass<"mp-reuse-dead-operands", "::mlir::func::FuncOp"> {
+  let summary = "Let elementwise ops write into an input that dies there";
+  let description = [{
+    On tensors, before one-shot bufferization: an all-parallel
+    `linalg.generic` whose init is a `tensor.empty` (its value unused by the
+    body) gets, instead, one of its inputs as init when that input
+
+    - has the init's type and indexing map and is read by this op through
+      that one operand only,
+    - lives in a buffer the function allocates itself: the result of
+      destination-style ops whose init chain starts at a `tensor.empty`
+      (not an argument, which is the caller's buffer, not a view such as a
+      reshape of an argument, not a constant),
+    - has no later reader: every other use is a plain input of a
+      destination-style op that comes earlier in the same block.
+
+    Values are unchanged: each element is read before it is overwritten,
+    at the same index. Bufferization's own analysis still decides whether
+    the result is written in place; this pass only offers the buffer.
+
+    ```
+    mp-opt --mp-reuse-dead-operands in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def MPContractionsToRuntime
+    : Pass<"mp-contractions-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Lower contractions on buffers to the CPU runtime's GEMMs";
+  let description = [{
+    `linalg.matmul`, `linalg.batch_matmul` and contraction `linalg.generic`s
+    (one M, N and K dimension, at most one batch dimension, body
+    `acc + conv(a) * conv(b)` in f32) on memrefs become calls of
+    `mp_rt_matmul_<A>_<B>_<C>` / `mp_rt_batch_matmul_<A>_<B>_<C>` of
+    `runtime/cpu` (tagged `llvm.emit_c_interface`), with each operand passed
+    as a fully dynamic strided view in (batch, rows, cols) order; transposed
+    operands are `memref.transpose` views (no copy). An operand's kind is
+    its storage type (`f32`, `bf16`, `f16`), or `f32tobf16` / `f32tof16`
+    for f32 storage rounded by `truncf` + `extf` in the body. Other element
+    types, bodies, dynamic-rank or multi-dimensional contractions keep the
+    loop lowering.
+
+    ```
+    mp-opt --mp-contractions-to-runtime in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def MPOutlineLoopNests
+    : Pass<"mp-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Move the loop nests of a huge function into functions of "
+                "their own";
+  let description = [{
+    On loops (after `convert-linalg-to-loops`, before `scf` is lowered to
+    `cf`): in a function whose body holds at least `min-loops` top-level
+    `scf.for` / `scf.parallel` nests, each such nest becomes a private
+    function `@<name>_loop<N>` (`passthrough = ["noinline"]`, so that LLVM
+    does not inline it back) taking the values the nest uses from outside
+    (constants are cloned in), returning its results, and called in its
+    place. The computed values are the same. Functions with fewer nests,
+    and external functions, are left alone. `mp-to-cpu` runs it when its
+    `outline-min-loops` option is non-zero (mp-run sets 256).
+
+    ```
+    mp-opt --mp-outline-loop-nests="min-loops=2" in.mlir
+    ```
+  }];
+  let options = [
+    Option<"minLoops", "min-loops", "unsigned", /*default=*/"256",
+           "Outline only in functions with at least this many top-level "
+           "loop nests">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def MPReassociateReductions
+    : Pass<"mp-reassociate-reductions", "func::FuncOp"> {
+  let summary = "Mark the combiners of float reductions reassociable";
+  let description = [{
+    For every `linalg` op with a reduction loop, the op that combines a
+    value into an output accumulated over that loop (`arith.addf`,
+    `arith.maximumf`, `arith.minimumf`, `arith.maxnumf`, `arith.minnumf`,
+    with the output's block argument as one operand, used nowhere else,
+    and the result yielded) gets the `reassoc` fast-math flag, so that
+    LLVM's loop vectorizer can vectorize the reduction. Max and min results
+    do not change; sums (marked unless `sums=false`) may change in the last
+    bits. Other combiners, integer ones included, are left alone.
+
+    ```
+    mp-opt --mp-reassociate-reductions in.mlir
+    ```
+  }];
+  let options = [
+    Option<"sums", "sums", "bool", /*default=*/"true",
+           "also reassociate addf reductions (changes rounding); max/min "
+           "are always marked">
+  ];
+  let dependentDialects = ["arith::ArithDialect"];
+}
+
+def MPIntegerHalfSelects : Pass<"mp-integer-half-selects"> {
+  let summary = "Keep bf16/f16 selects, loads and stores in i16 (LLVM dialect)";
+  let description = [{
+    On the LLVM dialect: `llvm.select` on `bf16` / `f16` (scalars or
+    vectors) becomes a select of their bits as `i16` between bitcasts; a
+    store of such a bitcast stores the `i16` bits, and an `i16` bitcast of
+    a half load (its only use) loads `i16`. Values are unchanged (bits
+    move). Other ops are not rewritten, but the greedy driver erases
+    trivially dead ones (unused side-effect-free ops); folding is left to the
+    canonicalizer that follows in `mp-to-cpu`.
+
+    ```
+    mp-opt --mp-integer-half-selects in.mlir
+    ```
+  }];
+  let dependentDialects = ["LLVM::LLVMDialect"];
+}
+
+def MPUnshareInits : Pass<"mp-unshare-inits", "::mlir::func::FuncOp"> {
+  let summary = "Give each destination-style op its own tensor.empty / fill "
+                "init";
+  let description = [{
+    On tensors, before one-shot bufferization: when the init of a
+    destination-style op is a `tensor.empty`, or a `linalg.fill` of a
+    `tensor.empty`, that has other uses, the op gets a clone of it (and of
+    the empty it fills) placed right before the op. Values are unchanged;
+    bufferization then writes each op into a buffer of its own instead of
+    copying one shared buffer per writer.
+
+    ```
+    mp-opt --pass-pipeline='builtin.module(func.func(mp-unshare-inits))' in.mlir
+    ```
+  }];
+}
+
+def MPBoundAliasSets : Pass<"mp-bound-alias-sets", "::mlir::func::FuncOp"> {
+  let summary = "Copy tensors to bound in-place chains and fan-outs before "
+                "bufferization";
+  let description = [{
+    On tensors, before one-shot bufferization: every `max-chain`-th link of
+    a chain of destination-style ops writing into the previous one's result
+    gets a copy of its init (`linalg.copy` into a `tensor.empty`); the
+    destination-style readers of one value in a block are grouped by
+    `max-readers` in program order and each group after the first reads
+    its own copy. Values are unchanged (copies are exact); one-shot
+    bufferization's conflict analysis stays linear on long training steps.
+
+    ```
+    mp-opt --pass-pipeline='builtin.module(func.func(mp-bound-alias-sets{max-chain=2 max-readers=2}))' in.mlir
+    ```
+  }];
+  let options = [
+    Option<"maxChain", "max-chain", "unsigned", /*default=*/"32",
+           "Longest in-place chain left intact">,
+    Option<"maxReaders", "max-readers", "unsigned", /*default=*/"32",
+           "Most destination-style readers of one tensor value">
+  ];
+  let statistics = [
+    Statistic<"numChainCopies", "chain-copies",
+              "Copies inserted to split in-place chains">,
+    Statistic<"numFanoutCopies", "fanout-copies",
+              "Copies inserted to split wide fan-outs">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MPSCFToCF : Pass<"mp-scf-to-cf", "::mlir::ModuleOp"> {
+  let summary = "Lower scf to cf, last loop of a block first";
+  let description = [{
+    The rewrites of `convert-scf-to-cf`
+    (`populateSCFToControlFlowConversionPatterns`) applied by the greedy
+    driver bottom-up, without folding or region simplification, so that the
+    last loop of a block is lowered first (linear, not quadratic, in the
+    loops of a block). Like every greedy rewrite, it also erases trivially
+    dead ops (unused side-effect-free ops), in functions without scf too.
+    Fails with a diagnostic if an scf op is left.
+
+    ```
+    mp-opt --mp-scf-to-cf in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MPExpandStridedMetadata : Pass<"mp-expand-strided-metadata"> {
+  let summary = "expand-strided-metadata without region simplification";
+  let description = [{
+    Upstream's `populateExpandStridedMetadataPatterns` with the greedy
+    driver's folding and dead-code removal but without region
+    simplification: memref views become `memref.reinterpret_cast`s of
+    their base buffer with explicit offsets, sizes and strides.
+
+    ```
+    mp-opt --mp-expand-strided-metadata in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def MPLinalgToLoops : Pass<"mp-linalg-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "convert-linalg-to-loops without region simplification";
+  let description = [{
+    Linalg ops on buffers become `scf.for` nests
+    (`linalg::linalgOpToLoops`), with the `memref.dim`, `tensor.dim` and
+    `affine.apply` canonicalizations and folding of single-operand or
+    constant `affine.apply`s, applied greedily without region
+    simplification. Linalg ops on tensors are left alone.
+
+    ```
+    mp-opt --pass-pipeline='builtin.module(func.func(mp-linalg-to-loops))' in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+#endif // MIXPREC_CODEGEN_CPU_PASSES

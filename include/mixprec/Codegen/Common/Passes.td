@@ -1,0 +1,171 @@
+//===- Passes.td - mixprec Codegen/Common passes -----------*- tablegen -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// Code generation passes shared by the CPU (mp-to-cpu) and NVIDIA GPU
+// (mp-to-nvptx) pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_CODEGEN_COMMON_PASSES
+#define MIXPREC_CODEGEN_COMMON_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def MPReuseDeadBuffers
+    : Pass<"mp-reuse-dead-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Let a linalg op write its result into an input buffer that "
+                "dies there";
+  let description = [{
+    On buffers, after one-shot bufferization and before deallocation: a
+    `linalg.generic` whose output buffer is a `memref.alloc` of the same
+    block that nothing uses before the op (and whose old contents the body
+    does not read) writes, instead, into one of its input buffers when that
+    input
+
+    - is a `memref.alloc` of the same block with the same type,
+    - is read by the op through that one operand, with the output's
+      indexing map, and that map is a permutation of all the loops (the
+      iterators may still be reductions),
+    - has no use, through itself or any alias (those followed by
+      `mp-dealloc-at-last-use`), after the op, and is not passed on
+      (returned, yielded from a loop).
+
+    The output allocation is then removed. Other ops and buffers are left
+    alone; the values computed are unchanged.
+
+    ```
+    mp-opt --one-shot-bufferize --mp-reuse-dead-buffers in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def MPDeallocAtLastUse
+    : Pass<"mp-dealloc-at-last-use", "::mlir::func::FuncOp"> {
+  let summary = "Free each owned buffer right after its last use";
+  let description = [{
+    Runs after `ownership-based-buffer-deallocation` and before
+    `bufferization-lower-deallocations`. Takes out of each
+    `bufferization.dealloc` every buffer that
+
+    - is a `memref.alloc` of the same block, deallocated unconditionally
+      (its ownership condition is the constant `true`),
+    - cannot alias a retained value (one the block passes on, e.g. a
+      returned result) nor another buffer of the same dealloc: views,
+      `memref.cast`, `extract_strided_metadata`'s base buffer,
+      `arith.select` and `scf.if` results are followed; any use the pass
+      cannot classify (a loop's yield, a `func.return`, a call returning
+      memrefs, another dealloc, an unknown op with memref results) keeps
+      the buffer where it was,
+
+    and frees it with a `memref.dealloc` right after the last operation of
+    the block that uses it or one of its aliases. The results of the
+    `bufferization.dealloc` (ownership of the retained values) are
+    unchanged; a dealloc left with no buffer is erased (its results become
+    `false`). Other buffers are freed at the end of the block as before.
+
+    ```
+    mp-opt --ownership-based-buffer-deallocation --mp-dealloc-at-last-use \
+           --bufferization-lower-deallocations in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
+def MPApproximateMath : Pass<"mp-approximate-math"> {
+  let summary = "Polynomial approximations of math functions (CPU and GPU)";
+  let description = [{
+    Rewrites the `math` ops named in `ops` into upstream's polynomial
+    approximations: f32 arithmetic and bit manipulation instead of a libm
+    call (CPU) or a libdevice call (GPU); bf16/f16 ops of those kinds are
+    computed in f32 (`populateMathF32ExpansionPatterns`). Only the math ops
+    and the ops their expansions create are rewritten; other math ops stay.
+
+    `mp-to-cpu` runs it with the default op set when `fast-math` is on;
+    `mp-to-nvptx` runs it on each `gpu.module` with `ops=upstream` (every
+    op upstream's `populateMathPolynomialApproximationPatterns` selects by
+    default), so that kernels need no libdevice.
+
+    ```
+    mp-opt --mp-approximate-math="ops=tanh,exp" in.mlir
+    mp-opt --pass-pipeline='builtin.module(gpu.module(mp-approximate-math{ops=upstream}))' in.mlir
+    ```
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "math op mnemonics to approximate; empty: tanh, erf, exp, "
+               "expm1, log, log1p, log2; 'upstream': upstream's default "
+               "selection">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def MPStripContractAttrs
+    : Pass<"mp-strip-contract-attrs", "::mlir::ModuleOp"> {
+  let summary = "Remove the mp.* argument and result attributes of functions";
+  let description = [{
+    Drops every argument and result attribute whose name starts with `mp.`
+    (`mp.updates`, `mp.loss_scale`, `mp.growth_tracker`, `mp.hysteresis`,
+    `mp.overflow`, `mp.init`, ...) from the `func.func`s of the module.
+    They describe the training-graph contract on tensors and mean nothing
+    once signatures are bufferized and lowered. Other attributes stay.
+    Both `mp-to-cpu` and `mp-to-nvptx` run it first.
+
+    ```
+    mp-opt --mp-strip-contract-attrs in.mlir
+    ```
+  }];
+}
+
+def MPEmitCInterface : Pass<"mp-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Tag public functions with llvm.emit_c_interface";
+  let description = [{
+    Sets the unit attribute `llvm.emit_c_interface` on every public
+    `func.func` that has a body, so that the LLVM lowering emits a
+    `_mlir_ciface_<name>` wrapper taking memref descriptors by pointer (the
+    C ABI the driver and AOT artifacts call). Private and external functions
+    are left alone. Run by the pipelines when `emit-c-interface` is set.
+
+    ```
+    mp-opt --mp-emit-c-interface in.mlir
+    ```
+  }];
+}
+
+def MPIfPresent : Pass<"mp-if-present", "::mlir::ModuleOp"> {
+  let summary = "Run a pipeline only when the module holds an op it rewrites";
+  let description = [{
+    Walks the module for an op that matches: its name is in `ops`, or its
+    dialect is in `dialects`; with `narrow-float`, the op must also have an
+    operand or result whose element type is a float other than f32 and f64.
+    When one is found, runs the pipelines of `pipeline` on the module, in
+    order (each must be anchored on `builtin.module`: anything else is an
+    error at the module); otherwise changes nothing and keeps
+    all analyses (no conversion walk, no verification).
+
+    ```
+    mp-opt --mp-if-present="ops=memref.realloc pipeline=builtin.module(expand-realloc)" in.mlir
+    mp-opt --mp-if-present="dialects=math narrow-float=true pipeline=builtin.module(func.func(math-extend-to-supported-types))" in.mlir
+    ```
+  }];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "Full op names that make the pipeline run">,
+    ListOption<"dialects", "dialects", "std::string",
+               "Dialect namespaces whose ops make the pipeline run">,
+    Option<"narrowFloat", "narrow-float", "bool", /*default=*/"false",
+           "Count only ops with a bf16/f16/... (not f32/f64) operand or "
+           "result">,
+    ListOption<"pipeline", "pipeline", "::mlir::OpPassManager",
+               "The pipelines to run, in order (each anchored on "
+               "builtin.module)">
+  ];
+}
+
+#endif // MIXPREC_CODEGEN_COMMON_PASSES

@@ -1,0 +1,45 @@
+//===- GPUUtils.h - host and device buffers of mp-to-nvptx ------*- C++ -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// Helpers shared by the mp-gpu-* passes that decide what runs on the host
+// and what on the device (mp-gpu-map-loops, mp-gpu-copies,
+// mp-gpu-tile-contractions, mp-gpu-memory).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_LIB_CONVERSION_GPUUTILS_H
+#define MIXPREC_LIB_CONVERSION_GPUUTILS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+namespace mlir::mp {
+
+/// Host functions: func.func ops directly in the top-level module (not in
+/// a gpu.module).
+llvm::SmallVector<mlir::func::FuncOp> hostFunctions(mlir::ModuleOp module);
+
+/// Buffers that stay in host memory: the pointer and ownership arrays of
+/// the deallocation helpers (index arrays, buffers passed to a func.call)
+/// and stack allocations. Every other buffer lives on the device.
+using HostBuffers = llvm::DenseSet<mlir::Value>;
+HostBuffers findHostBuffers(mlir::func::FuncOp fn);
+
+/// `v` (through memref.cast ops) is one of `host` or an index buffer.
+bool isHostBuffer(mlir::Value v, const HostBuffers &host);
+
+/// Functions made by the buffer deallocation pipeline run on the host.
+bool isHostHelper(mlir::func::FuncOp fn);
+
+/// True if `op` (or an op nested in it) reads or writes a device buffer.
+bool touchesDeviceMemory(mlir::Operation *op, const HostBuffers &host);
+
+} // namespace mlir::mp
+
+#endif // MIXPREC_LIB_CONVERSION_GPUUTILS_H

@@ -1,0 +1,160 @@
+//===- DriverInternal.h - private declarations of the driver ----*- C++ -*-===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// What the files of lib/Driver share and the public header does not show:
+// CompiledStep::Impl, the CUDA runtime loaded with dlopen, and the helpers
+// one file defines for another (signature, step interface, shared library).
+// Not installed; include it from lib/Driver only.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MIXPREC_LIB_DRIVER_DRIVERINTERNAL_H
+#define MIXPREC_LIB_DRIVER_DRIVERINTERNAL_H
+
+#include "mixprec/Driver/CompiledStep.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+// Set by lib/Driver/CMakeLists.txt; the defaults are for other builds.
+#ifndef MIXPREC_RUNTIME_DIR
+#define MIXPREC_RUNTIME_DIR ""
+#endif
+#ifndef MIXPREC_CLANG
+#define MIXPREC_CLANG "/usr/lib/llvm-22/bin/clang"
+#endif
+#ifndef MIXPREC_CUDA_LIBDIR
+#define MIXPREC_CUDA_LIBDIR ""
+#endif
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace mlir {
+class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
+} // namespace mlir
+
+namespace mlir::mp {
+namespace driver {
+
+inline llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The most arguments CompiledStep::call passes to a C function
+/// (StepABI.cpp has one call thunk per count up to it).
+constexpr size_t kMaxCallArgs = 96;
+
+//===----------------------------------------------------------------------===//
+// Signature.cpp
+//===----------------------------------------------------------------------===//
+
+/// Reads roles and types of `fn` (after the tensor-level pipeline).
+/// `params`: the argument numbers passed at `wrt` positions.
+llvm::Error readSignature(func::FuncOp fn,
+                          const llvm::DenseSet<unsigned> &params,
+                          StepSignature &sig);
+
+/// Text that describes the step's signature, embedded in a CUDA artifact as
+/// `mixprec_step_signature` so that a host without LLVM (the C driver) can
+/// set up its buffers:
+///   mixprec-step 1
+///   entry train_step
+///   arg <i> <role> <dtype> <rank> <dims...> <init hint or ->
+///   result <i> <role> <tied arg or -1> <dtype> <rank> <dims...>
+///   meta <key> <value...>
+std::string signatureText(const StepSignature &sig, llvm::StringRef entry,
+                          llvm::StringRef metadata);
+
+//===----------------------------------------------------------------------===//
+// StepABI.cpp
+//===----------------------------------------------------------------------===//
+
+/// Adds `void mixprec_step_call(void *results, void **args)`, which calls
+/// the entry's C interface with the descriptors in `args` (and `results`
+/// first when the entry has results), and the signature text as
+/// `const char mixprec_step_signature[]`, to an artifact.
+llvm::Error addStepInterface(llvm::Module &module, llvm::StringRef entry,
+                             bool hasResults, const std::string &signature);
+
+//===----------------------------------------------------------------------===//
+// SharedLibrary.cpp
+//===----------------------------------------------------------------------===//
+
+/// The directory of the loaded libmixprec_cpu_runtime.so (so that an
+/// installed mp-run or libMixPrecCAPI.so links AOT libraries against the
+/// installed runtime), or the build tree's library directory.
+std::string runtimeDirectory();
+
+/// Writes `module` as LLVM IR to a temporary file and links it into a shared
+/// library with clang: `-shared -fPIC <flags>`. The library goes to
+/// `requestedPath`, or to a temporary file recorded in `tempLibrary` (removed
+/// with the step). Returns the library's path.
+llvm::Expected<std::string>
+buildSharedLibrary(llvm::Module &module, llvm::StringRef stem,
+                   llvm::StringRef requestedPath, std::string &tempLibrary,
+                   llvm::ArrayRef<std::string> flags, llvm::StringRef what);
+
+//===----------------------------------------------------------------------===//
+// CUDARuntime.cpp
+//===----------------------------------------------------------------------===//
+
+/// The host helpers of runtime/cuda, looked up with dlsym: mixprec tools do
+/// not link the CUDA runtime (it needs libcuda.so.1, which machines without
+/// an NVIDIA driver lack), they load it when a CUDA step is compiled.
+struct CudaRuntime {
+  int (*init)();
+  const char *(*error)();
+  void (*setQuiet)(int);
+  const char *(*deviceName)();
+  void *(*alloc)(size_t);
+  void (*free)(void *);
+  int (*toDevice)(void *, const void *, size_t);
+  int (*toHost)(void *, const void *, size_t);
+  int (*copyDevice)(void *, const void *, size_t);
+  int64_t (*peakBytes)();
+  void (*resetPeak)();
+};
+
+/// Loads libmixprec_cuda_runtime.so from MIXPREC_RUNTIME_DIR and
+/// initialises the device, once per process; a failure is remembered and
+/// returned again by later calls.
+llvm::Expected<CudaRuntime *> loadCudaRuntime();
+
+} // namespace driver
+
+//===----------------------------------------------------------------------===//
+// CompiledStep::Impl
+//===----------------------------------------------------------------------===//
+
+/// What a compiled step holds besides its signature: the JIT engine, or
+/// the dlopen'ed AOT library / CUDA artifact and the CUDA runtime.
+struct CompiledStep::Impl {
+  std::unique_ptr<ExecutionEngine> engine;
+  driver::CudaRuntime *cuda = nullptr;
+  void (*stepCall)(void *, void **) = nullptr;
+  void *library = nullptr;
+  void *function = nullptr;
+  std::string tempLibrary;
+  /// Closes the library and removes a temporary one (CompiledStep.cpp).
+  ~Impl();
+};
+
+} // namespace mlir::mp
+
+#endif // MIXPREC_LIB_DRIVER_DRIVERINTERNAL_H

@@ -1,0 +1,40 @@
+//===- MixedPrecision.cpp - the mp-mixed-precision pipeline ---------------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mixprec/Conversion/MPToStandard/Passes.h"
+#include "mixprec/Dialect/MP/Transforms/Passes.h"
+#include "mixprec/Pipelines/Pipelines.h"
+
+using namespace mlir;
+
+void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
+                                     const MixedPrecisionOptions &options) {
+  MPAutocastOptions autocast;
+  autocast.policy = options.policy;
+  autocast.target = options.target;
+  autocast.allow.assign(options.allow.begin(), options.allow.end());
+  autocast.deny.assign(options.deny.begin(), options.deny.end());
+  autocast.follow.assign(options.follow.begin(), options.follow.end());
+  autocast.keepFp32 = options.keepFp32;
+  autocast.accumulate = options.accumulate;
+  autocast.report = options.report;
+  pm.addPass(createMPAutocast(autocast));
+  MPLossScalingOptions scaling;
+  scaling.mode = options.mode;
+  scaling.initScale = options.initScale;
+  scaling.growthFactor = options.growthFactor;
+  scaling.backoffFactor = options.backoffFactor;
+  scaling.growthInterval = options.growthInterval;
+  scaling.minScale = options.minScale;
+  scaling.maxScale = options.maxScale;
+  scaling.hysteresis = options.hysteresis;
+  scaling.clipNorm = options.clipNorm;
+  pm.addPass(createMPLossScaling(scaling));
+  pm.addPass(createMPDifferentiate());
+  pm.addPass(createMPCleanup());
+  pm.addPass(createMPLower());
+  pm.addPass(createMPCleanup());
+}

@@ -1,0 +1,78 @@
+//===- PipelineUtils.cpp - pieces shared by the target pipelines ----------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// What mp-to-cpu and mp-to-nvptx share: host preparation of the signatures,
+// the one-shot bufferization options and buffer deallocation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PipelineUtils.h"
+#include "mixprec/Codegen/Common/Passes.h"
+#include "mixprec/Pipelines/Pipelines.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+std::unique_ptr<Pass> mp::createIfPresent(OpPassManager inner,
+                                          ArrayRef<std::string> ops,
+                                          ArrayRef<std::string> dialects,
+                                          bool narrowFloat) {
+  MPIfPresentOptions options;
+  options.ops.assign(ops.begin(), ops.end());
+  options.dialects.assign(dialects.begin(), dialects.end());
+  options.narrowFloat = narrowFloat;
+  options.pipeline.push_back(std::move(inner));
+  return createMPIfPresent(options);
+}
+
+std::unique_ptr<Pass> mp::createIfDialectPresent(std::unique_ptr<Pass> pass,
+                                                 StringRef dialect) {
+  OpPassManager inner(ModuleOp::getOperationName());
+  inner.addPass(std::move(pass));
+  return createIfPresent(std::move(inner), {}, {dialect.str()});
+}
+
+bufferization::OneShotBufferizePassOptions mp::getOneShotBufferizeOptions() {
+  bufferization::OneShotBufferizePassOptions options;
+  options.bufferizeFunctionBoundaries = true;
+  options.allowReturnAllocsFromLoops = true;
+  options.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  return options;
+}
+
+void mp::addHostPreparation(OpPassManager &pm, bool emitCInterface) {
+  pm.addPass(createMPStripContractAttrs());
+  if (emitCInterface)
+    pm.addPass(createMPEmitCInterface());
+}
+
+void mp::addBufferDeallocation(OpPassManager &pm, bool simplify,
+                               bool earlyDealloc) {
+  {
+    OpPassManager inner(ModuleOp::getOperationName());
+    inner.addPass(memref::createExpandReallocPass(
+        memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
+    pm.addPass(createIfPresent(std::move(inner), {"memref.realloc"}));
+  }
+  if (simplify)
+    pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  if (simplify)
+    pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  // Free temporaries after their last use, not at the end of the step.
+  if (earlyDealloc)
+    pm.addNestedPass<func::FuncOp>(createMPDeallocAtLastUse());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  // After mp-dealloc-at-last-use, ownership conditions that became constant
+  // (an emptied dealloc) fold here, while they are still scf/arith.
+  if (simplify || earlyDealloc)
+    pm.addPass(createCanonicalizerPass());
+}
