@@ -11,6 +11,7 @@
 #include "mixprec/Conversion/MPToStandard/Passes.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
+#include "mixprec/Dialect/MP/Utils/MPIExternalModels.h"
 #include "mixprec/Dialect/MP/Utils/PrecisionClassModels.h"
 #include "mixprec/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,6 +37,7 @@ void mp::registerMixPrecDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, scf::SCFDialect, func::FuncDialect>();
   registerPrecisionClassExternalModels(registry);
+  registerMPIExternalModels(registry);
 }
 
 void mp::registerAllDialects(DialectRegistry &registry) {
@@ -45,6 +47,7 @@ void mp::registerAllDialects(DialectRegistry &registry) {
   // gpu-module-to-binary translates gpu.module bodies to LLVM IR.
   registerAllToLLVMIRTranslations(registry);
   registerPrecisionClassExternalModels(registry);
+  registerMPIExternalModels(registry);
 }
 
 void mp::registerMixPrecPasses() {

@@ -103,3 +103,29 @@ def _have_gpu():
 
 if "cuda-runtime" in config.available_features and _have_gpu():
     config.available_features.add("cuda-gpu")
+
+
+# MPI (data-parallel training): the build has MPICH's runtime
+# (libmixprec_mpi_runtime.so) and MPICH's launcher, Hydra, is on PATH
+# (Open MPI's mpiexec cannot launch MPICH processes). Tests that start
+# mpiexec say `REQUIRES: mpi` and use %mpiexec, which bounds the whole job
+# with a timeout (a rank stuck in a collective must not hang the suite).
+def _mpich_mpiexec():
+    mpiexec = shutil.which("mpiexec")
+    if not mpiexec:
+        return None
+    try:
+        out = subprocess.run([mpiexec, "--version"], capture_output=True,
+                             text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return mpiexec if "HYDRA" in out.stdout + out.stderr else None
+
+
+_mpi_runtime = os.path.join(config.mixprec_obj_root, "lib",
+                            "libmixprec_mpi_runtime.so")
+_mpiexec = _mpich_mpiexec() if getattr(config, "mixprec_have_mpi", False) else None
+if _mpiexec and os.path.exists(_mpi_runtime):
+    config.available_features.add("mpi")
+    config.substitutions.append(("%mpiexec", "timeout 300 " + _mpiexec))
+    config.substitutions.append(("%mixprec_mpi_runtime", _mpi_runtime))

@@ -58,9 +58,7 @@ llvm::Expected<CudaRuntime *> driver::loadCudaRuntime() {
   }
   bool ok = true;
   auto get = [&](auto &fn, const char *name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-        dlsym(handle, name));
-    ok &= fn != nullptr;
+    ok &= driver::loadSymbol(handle, fn, name);
   };
   get(runtime.init, "mp_cuda_init");
   get(runtime.error, "mp_cuda_error");

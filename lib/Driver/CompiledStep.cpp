@@ -7,9 +7,10 @@
 // CompiledStep::compile: parses the input, runs the tensor-level pipeline,
 // reads the signature, then lowers with mp-to-cpu and compiles with MLIR's
 // ExecutionEngine (JIT) or into a shared library (AOT); CUDA steps go to
-// compileCUDA (CUDARuntime.cpp). The other parts of CompiledStep live in
-// Signature.cpp, StepABI.cpp, SharedLibrary.cpp, CUDARuntime.cpp and
-// Buffers.cpp.
+// compileCUDA (CUDARuntime.cpp). A lowered step that calls MPI gets its
+// MPI_* / mp_rt_mpi_* symbols from the MPI runtime (MPIRuntime.cpp). The
+// other parts of CompiledStep live in Signature.cpp, StepABI.cpp,
+// SharedLibrary.cpp, CUDARuntime.cpp, MPIRuntime.cpp and Buffers.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,10 +34,13 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -175,6 +179,20 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
 
   step->stepTarget = options.target;
   if (options.target == StepTarget::CUDA) {
+    // Data parallelism (the `mpi` dialect, mp_rt_mpi_world_size) is CPU
+    // only: mp-to-nvptx has no lowering for it.
+    bool usesMPI = false;
+    module->walk([&](Operation *op) {
+      auto fn = dyn_cast<func::FuncOp>(op);
+      if (op->getDialect() && op->getDialect()->getNamespace() == "mpi")
+        usesMPI = true;
+      else if (fn && fn.getSymName().starts_with("mp_rt_mpi_"))
+        usesMPI = true;
+      return usesMPI ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (usesMPI)
+      return makeError("the step is data-parallel (it calls MPI): "
+                       "data-parallel training runs on the CPU target only");
     if (llvm::Error err = step->compileCUDA(*module, options, diagnostics))
       return std::move(err);
     step->compileMillis = std::chrono::duration<double, std::milli>(
@@ -197,6 +215,27 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   renameAllocator(*module);
   std::string symbol = "_mlir_ciface_" + options.entry;
 
+  // A data-parallel step calls MPI_* (libmpich) and mp_rt_mpi_* (the MPI
+  // runtime): load the runtime, resolve them from it (JIT) or link it
+  // (AOT), and initialise MPI now, before the first call (compiled code
+  // cannot: MPI_Init twice aborts). A step without MPI does none of this.
+  std::vector<std::string> mpi = mpiSymbols(*module);
+  MpiRuntime *mpiRuntime = nullptr;
+  if (!mpi.empty()) {
+    if (llvm::Error err = checkMPIImplementation(*module))
+      return std::move(err);
+    auto rt = loadMpiRuntime();
+    if (!rt)
+      return makeError("the step calls MPI (" + llvm::join(mpi, ", ") +
+                       "): " + llvm::toString(rt.takeError()));
+    mpiRuntime = *rt;
+    for (const std::string &name : mpi)
+      if (!mpiRuntime->lookup(name))
+        return makeError("the step calls " + name + ", which neither " +
+                         mpiRuntime->path + " nor libmpich defines");
+    mpiRuntime->init(nullptr, nullptr);
+  }
+
   if (!options.aot) {
     auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!tmBuilder)
@@ -214,13 +253,17 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
         ExecutionEngine::create(*module, engineOptions, std::move(*tm));
     if (!engine)
       return engine.takeError();
-    (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
       llvm::orc::SymbolMap map;
       int count = 0;
       const MpRtSymbol *symbols = mp_rt_symbols(&count);
       for (int i = 0; i < count; ++i)
         map[interner(symbols[i].name)] = {
             llvm::orc::ExecutorAddr::fromPtr(symbols[i].address),
+            llvm::JITSymbolFlags::Exported};
+      for (const std::string &name : mpi)
+        map[interner(name)] = {
+            llvm::orc::ExecutorAddr::fromPtr(mpiRuntime->lookup(name)),
             llvm::JITSymbolFlags::Exported};
       return map;
     });
@@ -251,6 +294,20 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
         "-Wl,-rpath,$ORIGIN:" + runtimeDir,
         "-lmixprec_cpu_runtime",
         "-lm"};
+    if (mpiRuntime) {
+      // The MPI runtime sits next to the CPU runtime (same directory in the
+      // build and install trees); libmpich in the system's library path.
+      SmallString<256> mpiDir(mpiRuntime->path);
+      llvm::sys::path::remove_filename(mpiDir);
+      if (mpiDir.str() != runtimeDir) {
+        flags.push_back("-L" + mpiDir.str().str());
+        flags.push_back("-Wl,-rpath," + mpiDir.str().str());
+      }
+      flags.push_back("-lmixprec_mpi_runtime");
+      if (!StringRef(MIXPREC_MPICH_LIBDIR).empty())
+        flags.push_back("-L" MIXPREC_MPICH_LIBDIR);
+      flags.push_back("-lmpich");
+    }
     auto built =
         buildSharedLibrary(*llvmModule, "mixprec-step", options.aotPath,
                            step->impl->tempLibrary, flags, "AOT library");

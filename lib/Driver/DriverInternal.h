@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 // Set by lib/Driver/CMakeLists.txt; the defaults are for other builds.
 #ifndef MIXPREC_RUNTIME_DIR
@@ -37,6 +38,13 @@
 #ifndef MIXPREC_CUDA_LIBDIR
 #define MIXPREC_CUDA_LIBDIR ""
 #endif
+// MIXPREC_HAVE_MPI: defined when MPICH was found (libmixprec_mpi_runtime.so
+// is built); MIXPREC_MPICH_LIBDIR: where libmpich.so is, for AOT links.
+#ifndef MIXPREC_MPICH_LIBDIR
+#define MIXPREC_MPICH_LIBDIR ""
+#endif
+
+#include <dlfcn.h>
 
 namespace llvm {
 class Module;
@@ -44,6 +52,7 @@ class Module;
 
 namespace mlir {
 class ExecutionEngine;
+class ModuleOp;
 namespace func {
 class FuncOp;
 } // namespace func
@@ -51,6 +60,14 @@ class FuncOp;
 
 namespace mlir::mp {
 namespace driver {
+
+/// Sets the function pointer `fn` to the symbol `name` of the dlopen'ed
+/// `handle`; returns false when the library lacks it.
+template <typename FnT>
+bool loadSymbol(void *handle, FnT &fn, const char *name) {
+  fn = reinterpret_cast<FnT>(dlsym(handle, name));
+  return fn != nullptr;
+}
 
 inline llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -135,6 +152,35 @@ struct CudaRuntime {
 /// initialises the device, once per process; a failure is remembered and
 /// returned again by later calls.
 llvm::Expected<CudaRuntime *> loadCudaRuntime();
+
+//===----------------------------------------------------------------------===//
+// MPIRuntime.cpp
+//===----------------------------------------------------------------------===//
+
+/// External functions of a module lowered to the LLVM dialect that the MPI
+/// runtime provides: `MPI_*` (libmpich, from the `mpi` dialect) and
+/// `mp_rt_mpi_*` (libmixprec_mpi_runtime). Empty for a step without MPI.
+std::vector<std::string> mpiSymbols(mlir::ModuleOp module);
+
+/// Fails when the module's `dlti.map` selects an MPI implementation other
+/// than MPICH (the `mpi` dialect bakes the ABI's handles into the code).
+llvm::Error checkMPIImplementation(mlir::ModuleOp module);
+
+/// libmixprec_mpi_runtime.so (and through it libmpich), loaded with dlopen
+/// from runtimeDirectory() (RTLD_GLOBAL), once per process. An error in a
+/// build without MPI, or when the library cannot be loaded.
+struct MpiRuntime {
+  void *handle = nullptr;
+  std::string path;
+  void (*init)(int *, char ***) = nullptr;
+  void (*finalize)() = nullptr;
+  int32_t (*worldSize)() = nullptr;
+  int32_t (*worldRank)() = nullptr;
+  void (*abort)(int) = nullptr;
+  /// dlsym in the runtime and its dependencies (libmpich); null if absent.
+  void *lookup(llvm::StringRef name) const;
+};
+llvm::Expected<MpiRuntime *> loadMpiRuntime();
 
 } // namespace driver
 

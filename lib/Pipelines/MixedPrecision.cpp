@@ -33,6 +33,15 @@ void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
   scaling.hysteresis = options.hysteresis;
   scaling.clipNorm = options.clipNorm;
   pm.addPass(createMPLossScaling(scaling));
+  // After the loss scale seeds the gradients and before they are unscaled
+  // and checked: every rank then sees the same reduced gradients.
+  if (options.dataParallel != "none") {
+    MPDataParallelOptions dataParallel;
+    dataParallel.backend = options.dataParallel;
+    dataParallel.bucketBytes = options.bucketBytes;
+    dataParallel.target = options.target;
+    pm.addPass(createMPDataParallel(dataParallel));
+  }
   pm.addPass(createMPDifferentiate());
   pm.addPass(createMPCleanup());
   pm.addPass(createMPLower());

@@ -11,15 +11,17 @@ See docs/python.md. Import from the build tree with
 `PYTHONPATH=build/python /usr/bin/python3`.
 """
 
-from .core import (ArgSpec, CompileError, LOSS_SCALING_KEYS, Policy,
-                   ResultSpec, Step, compile, from_bfloat16, numpy_dtype,
-                   run_pipeline, to_bfloat16)
+from .core import (ArgSpec, CompileError, DATA_PARALLEL_MODES,
+                   LOSS_SCALING_KEYS, Policy, ResultSpec, Step, compile,
+                   from_bfloat16, numpy_dtype, run_pipeline, to_bfloat16,
+                   world)
 from .training import History, plot, train
 from . import nn
 from . import _mixprec
 
 __all__ = [
-    "ArgSpec", "CompileError", "History", "LOSS_SCALING_KEYS", "Policy",
-    "ResultSpec", "Step", "compile", "from_bfloat16", "nn", "numpy_dtype",
-    "plot", "run_pipeline", "to_bfloat16", "train",
+    "ArgSpec", "CompileError", "DATA_PARALLEL_MODES", "History",
+    "LOSS_SCALING_KEYS", "Policy", "ResultSpec", "Step", "compile",
+    "from_bfloat16", "nn", "numpy_dtype", "plot", "run_pipeline",
+    "to_bfloat16", "train", "world",
 ]

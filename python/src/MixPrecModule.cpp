@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // pybind11 bindings used by the pure-Python package `mixprec`: the policy
-// parser, running a textual pass pipeline on IR text, and compiling / calling
-// a training step (mlir::mp::CompiledStep) with numpy arrays in and out.
+// parser, running a textual pass pipeline on IR text, compiling / calling
+// a training step (mlir::mp::CompiledStep) with numpy arrays in and out, and
+// the MPI world of data-parallel steps (mlir::mp::mpiWorld).
 //
 // Arguments are passed to the compiled code without copying (C-contiguous
 // arrays of the exact dtype; anything else is rejected with ValueError, except
@@ -19,6 +20,7 @@
 
 #include "mixprec/Dialect/MP/Utils/Policy.h"
 #include "mixprec/Driver/CompiledStep.h"
+#include "mixprec/Driver/MPIRuntime.h"
 #include "mixprec/InitAll.h"
 #include "mixprec_cpu_runtime.h"
 
@@ -344,6 +346,23 @@ PYBIND11_MODULE(_mixprec, m) {
   m.def("peak_bytes", &mp_rt_peak_bytes,
         "Peak runtime bytes since the last reset_peak().");
   m.def("reset_peak", &mp_rt_reset_peak);
+
+  m.def("have_mpi", &mlir::mp::mpiBuilt,
+        "True when mixprec was built with MPICH (data-parallel steps).");
+  m.def(
+      "mpi_world",
+      [] {
+        auto world = mlir::mp::mpiWorld();
+        if (!world)
+          throw std::runtime_error(llvm::toString(world.takeError()));
+        return py::make_tuple(world->rank, world->size);
+      },
+      "(rank, size) in MPI_COMM_WORLD; initialises MPI on first use "
+      "(finalised at exit). Raises RuntimeError in a build without MPI.");
+  m.def(
+      "mpi_abort", [](int code) { mlir::mp::mpiAbort(code); },
+      py::arg("code") = 1,
+      "Ends every rank of the MPI job (MPI_Abort) with `code`.");
 
   py::class_<PyStep>(m, "CompiledStep")
       .def_static("compile", &PyStep::compile, py::arg("ir"),

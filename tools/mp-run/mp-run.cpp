@@ -9,11 +9,15 @@
 // it threads parameters, optimizer state and the loss-scale state from step
 // to step, on data from --inputs or on a deterministic synthetic task whose
 // labels come from a fixed random teacher, prints progress and a final
-// table, and writes a JSON report.
+// table, and writes a JSON report. With --data-parallel it is one rank of
+// an MPI job (`mpiexec -n N mp-run FILE --data-parallel`): the step
+// all-reduces its gradients, every rank starts from the same parameters and
+// trains on its own data, and rank 0 reports.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Driver/CompiledStep.h"
+#include "mixprec/Driver/MPIRuntime.h"
 #include "mixprec_cpu_runtime.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -101,6 +105,22 @@ static cl::opt<bool> compileOnly(
 static cl::opt<bool> printIR("print-pipeline",
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
+static cl::opt<bool> dataParallel(
+    "data-parallel",
+    cl::desc("Data-parallel training on MPI (CPU; run under mpiexec): "
+             "gradients are averaged over the ranks, parameters start equal "
+             "on every rank, each rank trains on its own data (synthetic: "
+             "seeded by rank; --inputs DIR: DIR/rank<R>/), rank 0 prints, "
+             "reports and saves"),
+    cl::init(false));
+static cl::opt<bool> saveAllRanks(
+    "save-all-ranks",
+    cl::desc("--data-parallel --save DIR: ranks R > 0 also write their "
+             "final values, to DIR/rank<R>/"),
+    cl::init(false));
+
+/// This process's place in the MPI job (--data-parallel), else rank 0 of 1.
+static MPIWorld world;
 
 /// CPU time of the calling thread: a step's own work, less sensitive than
 /// wall-clock to other processes on the machine (helper threads, e.g.
@@ -113,7 +133,16 @@ static double threadCpuMs() {
 }
 
 [[noreturn]] static void fail(const llvm::Twine &message) {
-  llvm::errs() << "mp-run: error: " << message << "\n";
+  llvm::errs() << "mp-run: error: "
+               << (world.size > 1 ? "rank " + std::to_string(world.rank) + ": "
+                                  : std::string())
+               << message << "\n";
+  // A rank that fails alone must not leave the others waiting in a
+  // collective: end the whole job.
+  if (dataParallel && world.size > 1) {
+    llvm::outs().flush();
+    mpiAbort(1);
+  }
   std::exit(1);
 }
 
@@ -350,6 +379,10 @@ int main(int argc, char **argv) {
     fail("--task must be classify or regress, got '" + task + "'");
   if (steps < 0)
     fail("--steps must be >= 0");
+  if (dataParallel && target != "cpu")
+    fail("--data-parallel runs on the CPU target only, not --target " + target);
+  if (saveAllRanks && !dataParallel)
+    fail("--save-all-ranks needs --data-parallel");
 
   auto file = llvm::MemoryBuffer::getFile(inputFile);
   if (!file)
@@ -377,11 +410,41 @@ int main(int argc, char **argv) {
                      "\nmeta loss-scaling " + lossScaling + "\n";
   options.pipeline = "builtin.module(mp-mixed-precision{policy=" + policy +
                      (cuda ? " target=nvptx " : " target=cpu ") + lossScaling +
-                     "})";
+                     (dataParallel ? " data-parallel=mpi" : "") + "})";
   if (printIR) {
     llvm::outs() << options.pipeline << "\n";
     return 0;
   }
+
+  // Data parallel: one rank of an MPI job (a singleton of 1 rank without
+  // mpiexec). MPI is initialised here, once; the compiled step only calls
+  // MPI_Allreduce and mp_rt_mpi_world_size.
+  if (dataParallel) {
+    if (llvm::Error err = mpiInit(&argc, &argv))
+      fail("--data-parallel: " + llvm::toString(std::move(err)));
+    auto w = mpiWorld();
+    if (!w)
+      fail("--data-parallel: " + llvm::toString(w.takeError()));
+    world = *w;
+    // Only rank 0 keeps the artifact at --aot-output (the ranks would
+    // write the same file); the others build a temporary one.
+    if (world.rank != 0)
+      options.aotPath.clear();
+  }
+  auto rankDir = [&](const std::string &dir) {
+    return dir + "/rank" + std::to_string(world.rank);
+  };
+  // Rank R reads DIR/rank<R>/ (its own batch; parameters, when given, must
+  // be the same on every rank).
+  std::string inputs = inputsDir;
+  if (dataParallel && !inputsDir.empty()) {
+    inputs = rankDir(inputsDir);
+    if (!llvm::sys::fs::is_directory(inputs))
+      fail("--data-parallel --inputs " + inputsDir + ": " + inputs +
+           "/ does not exist (rank R reads DIR/rank<R>/)");
+  }
+  // Progress, the table and the report come from rank 0 only.
+  llvm::raw_ostream &out = world.rank == 0 ? llvm::outs() : llvm::nulls();
 
   auto compiled = CompiledStep::compile((*file)->getBuffer(), options);
   if (!compiled) {
@@ -389,6 +452,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "mp-run: error: " << (cuda ? "--target cuda: " : "") << msg;
     if (!llvm::StringRef(msg).ends_with("\n"))
       llvm::errs() << "\n";
+    if (dataParallel && world.size > 1)
+      mpiAbort(1);
     return 1;
   }
   if (compileOnly) {
@@ -418,9 +483,8 @@ int main(int argc, char **argv) {
       dataArgs.push_back(i);
       continue;
     }
-    std::string path = inputsDir.empty()
-                           ? ""
-                           : (inputsDir + "/arg" + std::to_string(i) + ".npy");
+    std::string path =
+        inputs.empty() ? "" : (inputs + "/arg" + std::to_string(i) + ".npy");
     if (!path.empty() && llvm::sys::fs::exists(path)) {
       args[i] = readNpy(path, spec, i);
       continue;
@@ -455,11 +519,11 @@ int main(int argc, char **argv) {
 
   // Data batches: from --inputs (one fixed batch), or synthetic.
   std::vector<std::vector<HostTensor>> batches;
-  bool haveFiles = !inputsDir.empty();
+  bool haveFiles = !inputs.empty();
   if (haveFiles) {
     std::vector<HostTensor> batch;
     for (unsigned i : dataArgs) {
-      std::string path = inputsDir + "/arg" + std::to_string(i) + ".npy";
+      std::string path = inputs + "/arg" + std::to_string(i) + ".npy";
       if (!llvm::sys::fs::exists(path))
         fail("argument #" + llvm::Twine(i) + ": " + path + " does not exist");
       batch.push_back(readNpy(path, sig.args[i], i));
@@ -488,6 +552,17 @@ int main(int argc, char **argv) {
     std::vector<double> teacher(static_cast<size_t>(xFeat * yFeat));
     for (double &v : teacher)
       v = normal(rng) / std::sqrt(static_cast<double>(xFeat));
+    // Data parallel: the parameters and the teacher above are the same on
+    // every rank; the batches are rank R's own. Rank 0 goes on with the
+    // same generator, so that a 1-rank run trains exactly like a run
+    // without --data-parallel.
+    std::seed_seq rankSeq{static_cast<uint32_t>(seed), 0x6d70u,
+                          static_cast<uint32_t>(world.rank)};
+    std::mt19937_64 rankRng(rankSeq);
+    std::normal_distribution<double> rankNormal(0.0, 1.0);
+    auto sample = [&]() {
+      return world.rank == 0 ? normal(rng) : rankNormal(rankRng);
+    };
     for (int b = 0; b < std::max(1, static_cast<int>(numBatches)); ++b) {
       std::vector<HostTensor> batch;
       for (unsigned i : dataArgs)
@@ -496,12 +571,12 @@ int main(int argc, char **argv) {
       HostTensor &x = batch.front();
       std::vector<double> xv(xs.numElements());
       for (int64_t k = 0; k < xs.numElements(); ++k) {
-        xv[k] = normal(rng);
+        xv[k] = sample();
         writeElement(x, k, xv[k]);
       }
       for (size_t j = 1; j + 1 < batch.size(); ++j)
         for (int64_t k = 0; k < batch[j].spec.numElements(); ++k)
-          writeElement(batch[j], k, normal(rng));
+          writeElement(batch[j], k, sample());
       if (ys) {
         HostTensor &y = batch.back();
         for (int64_t r = 0; r < rows; ++r) {
@@ -527,14 +602,16 @@ int main(int argc, char **argv) {
   }
 
   if (!dumpInputs.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(dumpInputs))
-      fail("cannot create " + dumpInputs + ": " + ec.message());
+    // Data parallel: rank R dumps to DIR/rank<R>/.
+    std::string dumpDir = dataParallel ? rankDir(dumpInputs) : dumpInputs;
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
+      fail("cannot create " + dumpDir + ": " + ec.message());
     auto write = [&](const std::string &name, const HostTensor &t) {
       std::error_code ec;
-      llvm::raw_fd_ostream out(dumpInputs + "/" + name, ec);
+      llvm::raw_fd_ostream file(dumpDir + "/" + name, ec);
       if (ec)
-        fail("cannot write " + dumpInputs + "/" + name + ": " + ec.message());
-      out.write(static_cast<const char *>(t.data), t.spec.numBytes());
+        fail("cannot write " + dumpDir + "/" + name + ": " + ec.message());
+      file.write(static_cast<const char *>(t.data), t.spec.numBytes());
     };
     for (auto [i, t] : llvm::enumerate(args))
       if (sig.argRoles[i] != Role::Data)
@@ -581,15 +658,16 @@ int main(int argc, char **argv) {
     return -1;
   };
 
-  llvm::outs() << "mp-run: " << inputFile << " @" << entry << "  policy "
-               << policy << "  loss-scaling \"" << lossScaling << "\"  "
-               << (cuda ? "CUDA " + step.deviceName()
-                        : std::string(aot ? "AOT" : "JIT"))
-               << "  compiled in " << llvm::format("%.0f", step.compileMs())
-               << " ms\n";
+  out << "mp-run: " << inputFile << " @" << entry << "  policy " << policy
+      << "  loss-scaling \"" << lossScaling << "\"  "
+      << (cuda ? "CUDA " + step.deviceName() : std::string(aot ? "AOT" : "JIT"))
+      << (dataParallel ? "  data-parallel " + std::to_string(world.size) +
+                             (world.size == 1 ? " rank" : " ranks")
+                       : std::string())
+      << "  compiled in " << llvm::format("%.0f", step.compileMs()) << " ms\n";
   for (auto [i, spec] : llvm::enumerate(sig.args))
-    llvm::outs() << "  arg " << i << ": " << spec.str() << " "
-                 << roleName(sig.argRoles[i]) << "\n";
+    out << "  arg " << i << ": " << spec.str() << " "
+        << roleName(sig.argRoles[i]) << "\n";
 
   llvm::json::Array stepLog;
   double initialLoss = NAN, finalLoss = NAN, totalMs = 0;
@@ -648,40 +726,45 @@ int main(int argc, char **argv) {
                                          {"thread_cpu_ms", cpuMs}});
     if (printEvery > 0 &&
         ((s + 1) % printEvery == 0 || s == 0 || s + 1 == steps))
-      llvm::outs() << llvm::format("step %5d  loss %10.6f  scale %10g  "
-                                   "skipped %4d  %8.3f ms/step\n",
-                                   s + 1, loss, scale, skipped,
-                                   timedSteps ? totalMs / timedSteps : ms);
+      out << llvm::format("step %5d  loss %10.6f  scale %10g  "
+                          "skipped %4d  %8.3f ms/step\n",
+                          s + 1, loss, scale, skipped,
+                          timedSteps ? totalMs / timedSteps : ms);
   }
   double msPerStep = timedSteps ? totalMs / timedSteps : NAN;
-  if (!saveDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(saveDir))
-      fail("cannot create " + saveDir + ": " + ec.message());
+  // Data parallel: rank 0 saves to DIR; with --save-all-ranks, rank R > 0
+  // to DIR/rank<R>/ (for comparing the ranks).
+  std::string saveTo = saveDir;
+  if (dataParallel && world.rank != 0)
+    saveTo = saveAllRanks && !saveDir.empty() ? rankDir(saveDir) : "";
+  if (!saveTo.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveTo))
+      fail("cannot create " + saveTo + ": " + ec.message());
     for (auto [i, t] : llvm::enumerate(args))
       if (sig.argRoles[i] != Role::Data)
-        writeNpy(saveDir + "/arg" + std::to_string(i) + ".npy", t);
+        writeNpy(saveTo + "/arg" + std::to_string(i) + ".npy", t);
   }
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   int64_t peakRss = static_cast<int64_t>(usage.ru_maxrss) * 1024;
   int64_t peakTensorBytes = cuda ? step.devicePeakBytes() : mp_rt_peak_bytes();
 
-  llvm::outs() << "\n"
-               << llvm::format("%-22s %s\n", "policy", policy.c_str())
-               << llvm::format("%-22s %s\n", "loss scaling",
-                               lossScaling.c_str())
-               << llvm::format("%-22s %d\n", "steps", (int)steps)
-               << llvm::format("%-22s %.6f\n", "initial loss", initialLoss)
-               << llvm::format("%-22s %.6f\n", "final loss", finalLoss)
-               << llvm::format("%-22s %d\n", "skipped steps", skipped)
-               << llvm::format("%-22s %.3f\n", "ms/step", msPerStep)
-               << llvm::format("%-22s %.0f\n", "compile ms", step.compileMs())
-               << llvm::format("%-22s %.1f MiB\n", "peak tensor memory",
-                               peakTensorBytes / 1048576.0)
-               << llvm::format("%-22s %.1f MiB\n", "peak RSS",
-                               peakRss / 1048576.0);
+  out << "\n";
+  if (dataParallel)
+    out << llvm::format("%-22s %d\n", "world size", world.size);
+  out << llvm::format("%-22s %s\n", "policy", policy.c_str())
+      << llvm::format("%-22s %s\n", "loss scaling", lossScaling.c_str())
+      << llvm::format("%-22s %d\n", "steps", (int)steps)
+      << llvm::format("%-22s %.6f\n", "initial loss", initialLoss)
+      << llvm::format("%-22s %.6f\n", "final loss", finalLoss)
+      << llvm::format("%-22s %d\n", "skipped steps", skipped)
+      << llvm::format("%-22s %.3f\n", "ms/step", msPerStep)
+      << llvm::format("%-22s %.0f\n", "compile ms", step.compileMs())
+      << llvm::format("%-22s %.1f MiB\n", "peak tensor memory",
+                      peakTensorBytes / 1048576.0)
+      << llvm::format("%-22s %.1f MiB\n", "peak RSS", peakRss / 1048576.0);
 
-  if (!reportPath.empty()) {
+  if (!reportPath.empty() && world.rank == 0) {
     llvm::json::Object config{{"file", std::string(inputFile)},
                               {"entry", std::string(entry)},
                               {"target", std::string(target)},
@@ -694,6 +777,10 @@ int main(int argc, char **argv) {
                                           : aot ? "aot"
                                                 : "jit"},
                               {"inputs", std::string(inputsDir)}};
+    if (dataParallel) {
+      config["data_parallel"] = "mpi";
+      config["world_size"] = world.size;
+    }
     llvm::json::Object summary{{"initial_loss", jsonNumber(initialLoss)},
                                {"final_loss", jsonNumber(finalLoss)},
                                {"skipped_steps", skipped},
@@ -705,10 +792,15 @@ int main(int argc, char **argv) {
                               {"steps", std::move(stepLog)},
                               {"summary", std::move(summary)}};
     std::error_code ec;
-    llvm::raw_fd_ostream out(reportPath, ec);
+    llvm::raw_fd_ostream file(reportPath, ec);
     if (ec)
       fail("cannot write " + reportPath + ": " + ec.message());
-    out << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+    file << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
+         << "\n";
+  }
+  if (dataParallel) {
+    llvm::outs().flush();
+    mpiFinalize();
   }
   return 0;
 }

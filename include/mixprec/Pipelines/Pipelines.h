@@ -169,9 +169,20 @@ struct MixedPrecisionOptions
   Option<double> maxScale{*this, "max-scale", llvm::cl::init(16777216.0)};
   Option<int64_t> hysteresis{*this, "hysteresis", llvm::cl::init(1)};
   Option<double> clipNorm{*this, "clip-norm", llvm::cl::init(0.0)};
+  // mp-data-parallel
+  Option<std::string> dataParallel{
+      *this, "data-parallel",
+      llvm::cl::desc("none | mpi: all-reduce the loss and gradients over MPI "
+                     "ranks (mean, f32) before unscale (mp-data-parallel)"),
+      llvm::cl::init("none")};
+  Option<int64_t> bucketBytes{
+      *this, "bucket-bytes",
+      llvm::cl::desc("mp-data-parallel: largest all-reduce bucket in bytes"),
+      llvm::cl::init(26214400)};
 };
 
-/// mp-autocast, mp-loss-scaling, mp-differentiate, mp-cleanup, mp-lower.
+/// mp-autocast, mp-loss-scaling, (mp-data-parallel,) mp-differentiate,
+/// mp-cleanup, mp-lower.
 void buildMixedPrecisionPipeline(mlir::OpPassManager &pm,
                                  const MixedPrecisionOptions &options);
 

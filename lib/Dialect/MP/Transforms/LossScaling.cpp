@@ -16,6 +16,7 @@
 #include "mixprec/Dialect/MP/Utils/TensorBuilders.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -112,6 +113,15 @@ LogicalResult mlir::mp::applyLossScaling(func::FuncOp fn,
   LossScaleAttr config = options.config;
   if (config.getKind() == LossScaleKind::None)
     return success();
+  // The all-reduce of mp-data-parallel must see the scaled gradients and
+  // come before the finite check: loss scaling cannot be added after it.
+  WalkResult reduced =
+      fn.walk([](mpi::AllReduceOp op) { return WalkResult::interrupt(); });
+  if (reduced.wasInterrupted())
+    return calls.front().emitOpError()
+           << "is already all-reduced (mp-data-parallel ran): run "
+              "mp-loss-scaling before mp-data-parallel, as "
+              "mp-mixed-precision does";
   if (calls.size() > 1)
     return calls[1].emitOpError()
            << "is the second mp.value_and_grad in @" << fn.getSymName()

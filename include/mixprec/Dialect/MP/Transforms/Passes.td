@@ -107,6 +107,49 @@ def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
   ];
 }
 
+def MPDataParallel : Pass<"mp-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "All-reduce the loss and gradients over MPI ranks (mean, f32)";
+  let description = [{
+    In: a module whose step functions call `mp.value_and_grad` once each
+    (after `mp-loss-scaling`, before `mp-differentiate`; docs/design.md §2,
+    §16). Out: right after each `mp.value_and_grad`, its loss and every
+    gradient are replaced by their mean over the ranks of `MPI_COMM_WORLD`,
+    computed in f32: the values are flattened and packed into buckets of at
+    most `bucket-bytes` (a value larger than that is reduced alone, without
+    a copy), each bucket is summed by one `mpi.allreduce`, multiplied by
+    1/N (N from the runtime's `mp_rt_mpi_world_size`, declared in the
+    module) and unpacked. Everything after (unscale, finite check, guarded
+    update, scale state) is unchanged, so all ranks take the same decision.
+    The module gets `dlti.map<"MPI:Implementation" = "MPICH">` unless it
+    has one. Errors: no `mp.value_and_grad` in the module, a dynamic shape,
+    `target=nvptx` (CPU only), a `backend` other than `mpi`.
+
+    ```
+    mp-opt --mp-loss-scaling=mode=dynamic --mp-data-parallel in.mlir
+    ```
+  }];
+  let options = [
+    Option<"backend", "backend", "std::string", /*default=*/"\"mpi\"",
+           "Communication library: mpi">,
+    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"26214400",
+           "Largest bucket of packed values, in bytes of f32 (25 MiB)">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "Target of the step: cpu (nvptx is not supported)">
+  ];
+  let statistics = [
+    Statistic<"numBuckets", "buckets", "All-reduce calls per step">,
+    Statistic<"numValues", "values", "Values (loss, gradients) reduced">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::DLTIDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::mpi::MPIDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MPAutocast : Pass<"mp-autocast", "::mlir::ModuleOp"> {
   let summary = "Insert precision casts on forward code per a precision policy";
   let description = [{

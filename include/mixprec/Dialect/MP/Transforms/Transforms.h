@@ -39,6 +39,21 @@ LogicalResult applyLossScaling(func::FuncOp fn,
                                const LossScalingOptions &options,
                                unsigned *numGuarded = nullptr);
 
+/// Options of the data-parallel rewrite.
+struct DataParallelOptions {
+  /// Largest bucket of packed values, in bytes of f32.
+  int64_t bucketBytes = 25 << 20;
+};
+
+/// Replaces, right after each `mp.value_and_grad` of `fn`, its loss and
+/// gradients by their mean over the MPI ranks (f32, bucketed all-reduce
+/// through the `mpi` dialect; docs/design.md §16). Returns the number of
+/// all-reduce calls per step (0 when `fn` has no `mp.value_and_grad`), or
+/// fails with a diagnostic on a value that is not a statically shaped float
+/// tensor.
+FailureOr<unsigned> applyDataParallel(func::FuncOp fn,
+                                      const DataParallelOptions &options);
+
 /// Checks loss-scaling option values; on error returns a message naming the
 /// option (e.g. "growth-factor must be > 1, got 1.0").
 std::optional<std::string>

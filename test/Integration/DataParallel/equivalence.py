@@ -1,0 +1,100 @@
+"""Data-parallel equivalence: N ranks with batch B/N each train the same
+losses and parameters as one process with the concatenated batch B.
+
+  equivalence.py MP_RUN MPIEXEC GEN_GRAPHS WORKDIR N POLICY RTOL
+
+The MLP of benchmarks/gen_graphs.py has a batch-mean loss, so the mean over
+ranks of the per-rank means is the mean over the whole batch, and the mean
+of the per-rank gradients is the gradient of the whole batch. The two runs
+differ only in the order of floating-point sums (per-rank partial sums,
+then MPI's sum, vs. one sum over B), so they agree to a few ulps of f32
+per step; the difference grows slowly with the steps (RTOL states it).
+Prints one line per check; exits non-zero on a mismatch."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+mp_run, mpiexec, gen, work = sys.argv[1:5]
+n, policy, rtol = int(sys.argv[5]), sys.argv[6], float(sys.argv[7])
+B, dims, steps = 64, (32, 16, 8), 8
+os.makedirs(work, exist_ok=True)
+
+
+def graph(batch):
+    path = os.path.join(work, f"mlp{batch}.mlir")
+    with open(path, "w") as f:
+        subprocess.run([sys.executable, gen, "mlp", str(batch),
+                        ",".join(map(str, dims))], stdout=f, check=True)
+    return path
+
+
+rng = np.random.default_rng(3)
+params = []
+for i in range(len(dims) - 1):
+    params.append((rng.standard_normal((dims[i], dims[i + 1])) * 0.3)
+                  .astype(np.float32))
+    params.append((rng.standard_normal(dims[i + 1]) * 0.1).astype(np.float32))
+x = rng.standard_normal((B, dims[0])).astype(np.float32)
+y = np.eye(dims[-1], dtype=np.float32)[rng.integers(0, dims[-1], B)]
+nargs = len(params)
+
+
+def write(d, xs, ys):
+    os.makedirs(d, exist_ok=True)
+    for i, p in enumerate(params):
+        np.save(os.path.join(d, f"arg{i}.npy"), p)
+    np.save(os.path.join(d, f"arg{nargs}.npy"), xs)
+    np.save(os.path.join(d, f"arg{nargs + 1}.npy"), ys)
+
+
+write(os.path.join(work, "full"), x, y)
+b = B // n
+for r in range(n):
+    write(os.path.join(work, "split", f"rank{r}"), x[r * b:(r + 1) * b],
+          y[r * b:(r + 1) * b])
+
+common = ["--policy", policy, "--loss-scaling", "mode=dynamic init-scale=1024",
+          "--steps", str(steps), "--print-every", "0"]
+env = dict(os.environ, MIXPREC_NUM_THREADS="1")
+subprocess.run([mp_run, graph(B), "--inputs", os.path.join(work, "full"),
+                "--save", os.path.join(work, "out1"), "--report",
+                os.path.join(work, "one.json")] + common, check=True,
+               stdout=subprocess.DEVNULL, env=env)
+subprocess.run([mpiexec, "-n", str(n), mp_run, graph(b), "--data-parallel",
+                "--inputs", os.path.join(work, "split"), "--save",
+                os.path.join(work, "outN"), "--save-all-ranks", "--report",
+                os.path.join(work, "many.json")] + common, check=True,
+               stdout=subprocess.DEVNULL, env=env, timeout=300)
+
+one = json.load(open(os.path.join(work, "one.json")))
+many = json.load(open(os.path.join(work, "many.json")))
+l1 = np.array([s["loss"] for s in one["steps"]])
+ln = np.array([s["loss"] for s in many["steps"]])
+assert len(l1) == len(ln) == steps, (l1, ln)
+err = np.max(np.abs(l1 - ln) / np.abs(l1))
+assert err <= rtol, f"losses differ: max rel {err:.3g} > {rtol}\n{l1}\n{ln}"
+print(f"losses: {steps} steps, max relative difference {err:.1e} <= {rtol}")
+assert [s["scale"] for s in one["steps"]] == [s["scale"] for s in many["steps"]]
+print("loss scales identical")
+
+
+def load(d):
+    return {f: np.load(os.path.join(d, f)) for f in sorted(os.listdir(d))
+            if f.endswith(".npy")}
+
+
+p1, p0 = load(os.path.join(work, "out1")), load(os.path.join(work, "outN"))
+worst = 0.0
+for k in p1:
+    scale = max(1.0, float(np.max(np.abs(p1[k]))))
+    worst = max(worst, float(np.max(np.abs(p1[k] - p0[k]))) / scale)
+assert worst <= rtol, f"params differ: {worst:.3g} > {rtol}"
+print(f"params: {len(p1)} arrays, max difference {worst:.1e} <= {rtol}")
+for r in range(1, n):
+    pr = load(os.path.join(work, "outN", f"rank{r}"))
+    for k in p0:
+        assert p0[k].tobytes() == pr[k].tobytes(), f"rank {r} {k} differs"
+print(f"ranks 0..{n - 1}: {len(p0)} arrays bit-identical")
