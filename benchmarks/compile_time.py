@@ -10,7 +10,8 @@ Generates two training graphs with gen_graphs.chain (a deep tanh chain with
 
 (median of --repeats runs each), prints both times and their ratio (linear
 scaling: about 10; issue 11 asks for under 12, and under 5 s at 10,000 ops)
-and writes benchmarks/compile_time.json. With --timing it also keeps
+and writes the JSON to --out (default: a fresh temporary directory, so that a
+run never overwrites the committed benchmarks/compile_time.json). With --timing it also keeps
 mp-opt's -mlir-timing report (per pass) of the last run of each size.
 
   /usr/bin/python3 benchmarks/compile_time.py                # 10,000 / 100,000 ops
@@ -40,7 +41,8 @@ def main():
                     help="seconds per mp-opt run")
     ap.add_argument("--timing", action="store_true",
                     help="also record -mlir-timing per pass")
-    ap.add_argument("--out", default=os.path.join(HERE, "compile_time.json"))
+    ap.add_argument("--out", default=os.path.join(
+        tempfile.mkdtemp(prefix="mixprec-compile-bench."), "compile_time.json"))
     args = ap.parse_args()
 
     mp_opt = os.path.join(args.build, "bin", "mp-opt")

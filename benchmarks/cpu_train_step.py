@@ -14,7 +14,10 @@ repeat so that machine noise hits them alike.
 Plus a compile-time benchmark: a generated deep training graph of about
 --compile-ops ops (and 10x that) through mp-mixed-precision + mp-to-cpu.
 
-Writes benchmarks/cpu_train_step.json and benchmarks/cpu_train_step.png.
+Writes the JSON and the plot to --out / --plot (default: a fresh temporary
+directory, so that a run never overwrites the committed
+benchmarks/cpu_train_step.json and .png; pass --out benchmarks/... to
+update them).
 Run with Debian's python3 (torch 1.13, numpy, matplotlib):
   /usr/bin/python3 benchmarks/cpu_train_step.py
 """
@@ -181,8 +184,9 @@ def main():
     ap.add_argument("--compile-ops", type=int, default=10000)
     ap.add_argument("--compile-timeout", type=float, default=300)
     ap.add_argument("--no-compile", action="store_true")
-    ap.add_argument("--out", default=os.path.join(HERE, "cpu_train_step.json"))
-    ap.add_argument("--plot", default=os.path.join(HERE, "cpu_train_step.png"))
+    scratch = tempfile.mkdtemp(prefix="mixprec-cpu-bench.")
+    ap.add_argument("--out", default=os.path.join(scratch, "cpu_train_step.json"))
+    ap.add_argument("--plot", default=os.path.join(scratch, "cpu_train_step.png"))
     args = ap.parse_args()
 
     import torch

@@ -209,6 +209,12 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
                                                    options.cpuOptions);
   if (!cpuOptions)
     return makeError("invalid mp-to-cpu options '" + options.cpuOptions + "'");
+  {
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    if (failed(verifyToCPUOptions(*cpuOptions, os)))
+      return makeError(message);
+  }
   buildToCPUPipeline(lower, *cpuOptions);
   if (failed(lower.run(*module)))
     return makeError("lowering to LLVM failed:\n" + diagnostics);

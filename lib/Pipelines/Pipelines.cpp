@@ -40,16 +40,32 @@ void registerFalliblePipeline(
 } // namespace
 
 void mp::registerPipelines() {
-  PassPipelineRegistration<MixedPrecisionOptions>(
+  registerFalliblePipeline<MixedPrecisionOptions>(
       "mp-mixed-precision",
-      "mp-autocast + mp-loss-scaling + mp-differentiate + mp-cleanup + "
-      "mp-lower, with the union of their options",
-      buildMixedPrecisionPipeline);
-  PassPipelineRegistration<ToCPUOptions>(
+      "mp-autocast + mp-loss-scaling (+ mp-data-parallel) + mp-differentiate "
+      "+ mp-cleanup + mp-lower, with the union of their options",
+      [](OpPassManager &pm, const MixedPrecisionOptions &options,
+         llvm::raw_ostream &errors) {
+        // The other option values are checked by the passes themselves.
+        if (options.dataParallel != "none" && options.dataParallel != "mpi") {
+          errors << "mp-mixed-precision: unknown data-parallel '"
+                 << options.dataParallel << "' (expected none or mpi)";
+          return failure();
+        }
+        buildMixedPrecisionPipeline(pm, options);
+        return success();
+      });
+  registerFalliblePipeline<ToCPUOptions>(
       "mp-to-cpu",
       "Tensor IR to the LLVM dialect for the host CPU (bufferize, "
       "deallocate, loops, LLVM)",
-      buildToCPUPipeline);
+      [](OpPassManager &pm, const ToCPUOptions &options,
+         llvm::raw_ostream &errors) {
+        if (failed(verifyToCPUOptions(options, errors)))
+          return failure();
+        buildToCPUPipeline(pm, options);
+        return success();
+      });
   registerFalliblePipeline<ToNVPTXOptions>(
       "mp-to-nvptx",
       "Tensor IR to GPU kernels (NVVM -> PTX/cubin/fatbin, embedded) and "

@@ -27,6 +27,17 @@
 
 using namespace mlir;
 
+LogicalResult mp::verifyToCPUOptions(const ToCPUOptions &options,
+                                     llvm::raw_ostream &errors) {
+  StringRef contractions = options.contractions;
+  if (contractions != "runtime" && contractions != "loops") {
+    errors << "mp-to-cpu: unknown contractions '" << contractions
+           << "' (expected runtime or loops)";
+    return failure();
+  }
+  return success();
+}
+
 void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   addHostPreparation(pm, options.emitCInterface);
   // Canonicalize + CSE rounds only where one changes the output.

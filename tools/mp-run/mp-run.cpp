@@ -43,70 +43,80 @@
 using namespace mlir::mp;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<FILE.mlir>"),
-                                      cl::Required);
-static cl::opt<std::string> entry("entry", cl::desc("Step function"),
+/// mp-run's own options: --help lists only these (LLVM's and MLIR's are
+/// behind --help-hidden).
+static cl::OptionCategory mpRunCategory("mp-run options");
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::cat(mpRunCategory),
+                                      cl::desc("<FILE.mlir>"), cl::Required);
+static cl::opt<std::string> entry("entry", cl::cat(mpRunCategory),
+                                  cl::desc("Step function"),
                                   cl::init("train_step"));
-static cl::opt<std::string> target("target", cl::desc("cpu | cuda"),
-                                   cl::init("cpu"));
+static cl::opt<std::string> target("target", cl::cat(mpRunCategory),
+                                   cl::desc("cpu | cuda"), cl::init("cpu"));
 static cl::opt<std::string>
-    policy("policy", cl::desc("Precision policy (docs/design.md §5)"),
+    policy("policy", cl::cat(mpRunCategory),
+           cl::desc("Precision policy (docs/design.md §5)"),
            cl::init("mixed_bfloat16"));
 static cl::opt<std::string> lossScaling(
-    "loss-scaling",
+    "loss-scaling", cl::cat(mpRunCategory),
     cl::desc("mp-loss-scaling options, e.g. \"mode=dynamic init-scale=1024\""),
     cl::init("mode=dynamic"));
-static cl::opt<int> steps("steps", cl::desc("Training steps"), cl::init(100));
+static cl::opt<int> steps("steps", cl::cat(mpRunCategory),
+                          cl::desc("Training steps"), cl::init(100));
 static cl::opt<std::string>
-    inputsDir("inputs", cl::desc("Directory with argN.npy per argument"));
-static cl::opt<unsigned> seed("seed", cl::desc("Synthetic data seed"),
-                              cl::init(0));
-static cl::opt<int>
-    numBatches("batches", cl::desc("Distinct synthetic batches"), cl::init(8));
+    inputsDir("inputs", cl::cat(mpRunCategory),
+              cl::desc("Directory with argN.npy per argument"));
+static cl::opt<unsigned> seed("seed", cl::cat(mpRunCategory),
+                              cl::desc("Synthetic data seed"), cl::init(0));
+static cl::opt<int> numBatches("batches", cl::cat(mpRunCategory),
+                               cl::desc("Distinct synthetic batches"),
+                               cl::init(8));
 static cl::opt<std::string>
-    task("task",
+    task("task", cl::cat(mpRunCategory),
          cl::desc("Synthetic targets: classify (one-hot of a random "
                   "teacher's argmax) | regress (tanh of it)"),
          cl::init("classify"));
-static cl::opt<int> printEvery("print-every",
+static cl::opt<int> printEvery("print-every", cl::cat(mpRunCategory),
                                cl::desc("Progress line every N steps"),
                                cl::init(10));
-static cl::opt<std::string> reportPath("report",
+static cl::opt<std::string> reportPath("report", cl::cat(mpRunCategory),
                                        cl::desc("Write a JSON report here"));
-static cl::opt<bool> aot("aot",
+static cl::opt<bool> aot("aot", cl::cat(mpRunCategory),
                          cl::desc("Compile ahead of time to a shared "
                                   "library instead of JIT"),
                          cl::init(false));
-static cl::opt<std::string> aotPath("aot-output",
+static cl::opt<std::string> aotPath("aot-output", cl::cat(mpRunCategory),
                                     cl::desc("Keep the AOT library here"));
 static cl::opt<std::string>
-    saveDir("save", cl::desc("Write the final value of every non-data "
-                             "argument to DIR/argN.npy"));
+    saveDir("save", cl::cat(mpRunCategory),
+            cl::desc("Write the final value of every non-data "
+                     "argument to DIR/argN.npy"));
 static cl::opt<std::string>
-    nvptxOptions("nvptx",
+    nvptxOptions("nvptx", cl::cat(mpRunCategory),
                  cl::desc("--target cuda: mp-to-nvptx options (chip, "
                           "format, block-size, ...)"),
                  cl::init("chip=sm_90 format=fatbin"));
 static cl::opt<std::string>
-    cpuOptions("cpu",
+    cpuOptions("cpu", cl::cat(mpRunCategory),
                cl::desc("--target cpu: mp-to-cpu options (e.g. "
                         "fast-math=false)"),
                cl::init(""));
 static cl::opt<std::string> dumpInputs(
-    "dump-inputs",
+    "dump-inputs", cl::cat(mpRunCategory),
     cl::desc("Write the initial arguments (argN.bin) and the batches "
              "(batchB.argN.bin), raw little-endian, to this directory: the "
              "C driver (mp-cuda-train --inputs) replays them"));
 static cl::opt<bool> compileOnly(
-    "compile-only",
+    "compile-only", cl::cat(mpRunCategory),
     cl::desc("--target cuda: write the artifact (--aot-output) and exit, "
              "without a GPU"),
     cl::init(false));
-static cl::opt<bool> printIR("print-pipeline",
+static cl::opt<bool> printIR("print-pipeline", cl::cat(mpRunCategory),
                              cl::desc("Print the pass pipeline and exit"),
                              cl::init(false));
 static cl::opt<bool> dataParallel(
-    "data-parallel",
+    "data-parallel", cl::cat(mpRunCategory),
     cl::desc("Data-parallel training on MPI (CPU; run under mpiexec): "
              "gradients are averaged over the ranks, parameters start equal "
              "on every rank, each rank trains on its own data (synthetic: "
@@ -114,7 +124,7 @@ static cl::opt<bool> dataParallel(
              "reports and saves"),
     cl::init(false));
 static cl::opt<bool> saveAllRanks(
-    "save-all-ranks",
+    "save-all-ranks", cl::cat(mpRunCategory),
     cl::desc("--data-parallel --save DIR: ranks R > 0 also write their "
              "final values, to DIR/rank<R>/"),
     cl::init(false));
@@ -130,6 +140,22 @@ static double threadCpuMs() {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+[[noreturn]] static void fail(const llvm::Twine &message);
+
+/// Fails unless `path` can be written: not a directory, and its directory
+/// exists and is writable.
+static void checkWritable(llvm::StringRef path) {
+  if (llvm::sys::fs::is_directory(path))
+    fail("cannot write " + path + ": it is a directory");
+  llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  if (dir.empty())
+    dir = ".";
+  if (!llvm::sys::fs::is_directory(dir))
+    fail("cannot write " + path + ": directory " + dir + " does not exist");
+  if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
+    fail("cannot write " + path + ": directory " + dir + " is not writable");
 }
 
 [[noreturn]] static void fail(const llvm::Twine &message) {
@@ -368,6 +394,15 @@ static llvm::json::Value jsonNumber(double v) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // LLVM's and MLIR's options stay usable, listed by --help-hidden only.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *option = entry.second;
+    if (option->getOptionHiddenFlag() == cl::NotHidden &&
+        !llvm::is_contained(option->Categories, &mpRunCategory) &&
+        entry.first != "help" && entry.first != "help-list" &&
+        entry.first != "version")
+      option->setHiddenFlag(cl::Hidden);
+  }
   cl::ParseCommandLineOptions(
       argc, argv,
       "mp-run: compile a mixprec training graph and train it\n\n"
@@ -383,6 +418,10 @@ int main(int argc, char **argv) {
     fail("--data-parallel runs on the CPU target only, not --target " + target);
   if (saveAllRanks && !dataParallel)
     fail("--save-all-ranks needs --data-parallel");
+  // Output files are checked before compiling and training, not after.
+  for (const std::string *out : {&reportPath.getValue(), &aotPath.getValue()})
+    if (!out->empty())
+      checkWritable(*out);
 
   auto file = llvm::MemoryBuffer::getFile(inputFile);
   if (!file)

@@ -160,15 +160,39 @@ struct MixedPrecisionOptions
   Option<std::string> mode{*this, "mode",
                            llvm::cl::desc("none | static | dynamic"),
                            llvm::cl::init("dynamic")};
-  Option<double> initScale{*this, "init-scale", llvm::cl::init(32768.0)};
-  Option<double> growthFactor{*this, "growth-factor", llvm::cl::init(2.0)};
-  Option<double> backoffFactor{*this, "backoff-factor", llvm::cl::init(0.5)};
-  Option<int64_t> growthInterval{*this, "growth-interval",
-                                 llvm::cl::init(2000)};
-  Option<double> minScale{*this, "min-scale", llvm::cl::init(1.0)};
-  Option<double> maxScale{*this, "max-scale", llvm::cl::init(16777216.0)};
-  Option<int64_t> hysteresis{*this, "hysteresis", llvm::cl::init(1)};
-  Option<double> clipNorm{*this, "clip-norm", llvm::cl::init(0.0)};
+  // (descriptions as in mp-loss-scaling's Passes.td)
+  Option<double> initScale{
+      *this, "init-scale",
+      llvm::cl::desc("Initial (dynamic) or constant (static) loss scale"),
+      llvm::cl::init(32768.0)};
+  Option<double> growthFactor{
+      *this, "growth-factor",
+      llvm::cl::desc("Scale multiplier after growth-interval finite steps "
+                     "(> 1)"),
+      llvm::cl::init(2.0)};
+  Option<double> backoffFactor{
+      *this, "backoff-factor",
+      llvm::cl::desc("Scale multiplier on overflow, in (0, 1)"),
+      llvm::cl::init(0.5)};
+  Option<int64_t> growthInterval{
+      *this, "growth-interval",
+      llvm::cl::desc("Consecutive finite steps before the scale grows (>= 1)"),
+      llvm::cl::init(2000)};
+  Option<double> minScale{*this, "min-scale",
+                          llvm::cl::desc("Floor of the scale (0 disables it)"),
+                          llvm::cl::init(1.0)};
+  Option<double> maxScale{*this, "max-scale",
+                          llvm::cl::desc("Cap of the scale (inf disables it)"),
+                          llvm::cl::init(16777216.0)};
+  Option<int64_t> hysteresis{
+      *this, "hysteresis",
+      llvm::cl::desc("Overflowing steps tolerated before a backoff (>= 1)"),
+      llvm::cl::init(1)};
+  Option<double> clipNorm{
+      *this, "clip-norm",
+      llvm::cl::desc("Clip the unscaled gradients to this global L2 norm "
+                     "(0: off)"),
+      llvm::cl::init(0.0)};
   // mp-data-parallel
   Option<std::string> dataParallel{
       *this, "data-parallel",
@@ -189,7 +213,14 @@ void buildMixedPrecisionPipeline(mlir::OpPassManager &pm,
 /// Tensor IR (func, arith, math, tensor, linalg, scf) to the LLVM dialect for
 /// the host CPU: elementwise ops to linalg and fused, bufferization with
 /// deallocation, loops, LLVM.
+/// Option values are not checked here: see verifyToCPUOptions, which the
+/// registered pipeline and the compiled-step driver call first.
 void buildToCPUPipeline(mlir::OpPassManager &pm, const ToCPUOptions &options);
+
+/// Fails, with a one-line message on `errors`, on an `mp-to-cpu` option value
+/// that is not accepted (e.g. `contractions` other than runtime | loops).
+mlir::LogicalResult verifyToCPUOptions(const ToCPUOptions &options,
+                                       llvm::raw_ostream &errors);
 
 /// Tensor IR to GPU kernels for NVIDIA GPUs (embedded as PTX, cubin or
 /// fatbin) and host code in the LLVM dialect calling the mgpu* runtime.

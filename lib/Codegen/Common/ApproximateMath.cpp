@@ -42,8 +42,20 @@ struct MPApproximateMath : mp::impl::MPApproximateMathBase<MPApproximateMath> {
            {"tanh", "erf", "exp", "expm1", "log", "log1p", "log2"})
         add(name);
     else
-      for (const std::string &name : ops)
+      for (const std::string &name : ops) {
+        if (name == "upstream")
+          continue;
+        std::string full =
+            StringRef(name).starts_with("math.") ? name : "math." + name;
+        if (!RegisteredOperationName::lookup(full, &getContext())) {
+          mlir::emitError(getOperation()->getLoc())
+              << "mp-approximate-math: unknown math op '" << name
+              << "' in ops (expected math op names such as tanh, exp, or "
+                 "'upstream')";
+          return signalPassFailure();
+        }
         add(name);
+      }
     auto predicate = [&](StringRef name) { return names.contains(name); };
     RewritePatternSet patterns(&getContext());
     if (llvm::is_contained(ops, "upstream")) {

@@ -32,3 +32,25 @@
 // Good inputs train.
 // RUN: mp-run %mixprec_src/examples/mlp.mlir --inputs %t.dir/good --steps 3 --policy float32 --loss-scaling mode=none | FileCheck %s --check-prefix=GOOD
 // GOOD: step     3  loss
+//
+// Output paths are checked before anything is compiled or trained.
+// RUN: not mp-run %mixprec_src/examples/mlp.mlir --steps 1 --report %t.nodir/r.json 2>&1 | FileCheck %s --check-prefix=REPORT
+// REPORT: mp-run: error: cannot write {{.*}}nodir/r.json: directory {{.*}}nodir does not exist
+// REPORT-NOT: compiled in
+// RUN: not mp-run %mixprec_src/examples/mlp.mlir --steps 1 --aot --aot-output %S 2>&1 | FileCheck %s --check-prefix=AOTDIR
+// AOTDIR: mp-run: error: cannot write {{.*}}: it is a directory
+//
+// An mp-to-cpu option value that does not exist is an error, not loops.
+// RUN: not mp-run %mixprec_src/examples/mlp.mlir --steps 1 --cpu "contractions=blas" 2>&1 | FileCheck %s --check-prefix=BLAS
+// BLAS: mp-run: error: {{.*}}mp-to-cpu: unknown contractions 'blas' (expected runtime or loops)
+//
+// --help lists mp-run's options only (LLVM's are behind --help-hidden).
+// RUN: mp-run --help > %t.help
+// RUN: FileCheck %s --check-prefix=HELP --input-file %t.help
+// RUN: not grep -e "--x86-asm-syntax" -e "--mlir-print-ir-after" %t.help
+// RUN: test $(wc -l < %t.help) -lt 80
+// RUN: mp-run --help-hidden > %t.hidden
+// RUN: grep -q -e "--x86-asm-syntax" %t.hidden
+// HELP: --data-parallel
+// HELP: --loss-scaling=<string>
+// HELP: --policy=<string>

@@ -916,8 +916,9 @@ struct MPAutocastPass : mp::impl::MPAutocastBase<MPAutocastPass> {
       std::error_code ec;
       llvm::raw_fd_ostream os(report, ec, llvm::sys::fs::OF_Text);
       if (ec) {
-        getOperation()->emitError() << "mp-autocast: cannot write report '"
-                                    << report << "': " << ec.message();
+        mlir::emitError(getOperation()->getLoc())
+            << "mp-autocast: cannot write report '" << report
+            << "': " << ec.message();
         return signalPassFailure();
       }
       writeAutocastReport(os, parsed, stats);

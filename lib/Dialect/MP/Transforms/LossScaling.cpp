@@ -337,7 +337,8 @@ struct MPLossScalingPass : mp::impl::MPLossScalingBase<MPLossScalingPass> {
     if (auto error = verifyLossScalingOptions(
             mode, initScale, growthFactor, backoffFactor, growthInterval,
             minScale, maxScale, hysteresis, clipNorm)) {
-      getOperation().emitError() << "mp-loss-scaling: " << *error;
+      // At the module's location, without the module printed after it.
+      mlir::emitError(getOperation().getLoc()) << "mp-loss-scaling: " << *error;
       return signalPassFailure();
     }
     LossScaleKind kind = *symbolizeLossScaleKind(mode);

@@ -14,7 +14,7 @@ module {
 }
 // PIPE: error: mp-data-parallel: no mp.value_and_grad in the module: there are no gradients to all-reduce
 // PIPE-NOT: func.func @forward
-// BACKEND: error: mp-data-parallel: backend must be mpi, got 'nccl'
+// BACKEND: error: mp-mixed-precision: unknown data-parallel 'nccl' (expected none or mpi)
 // NVPTX: error: mp-data-parallel: target 'nvptx' is not supported: data-parallel steps run on the CPU (target=cpu)
 // BUCKET: error: mp-data-parallel: bucket-bytes must be > 0, got 0
 

@@ -10,6 +10,9 @@
 // RUN: not mp-opt %s --mp-loss-scaling="hysteresis=0" 2>&1 | FileCheck %s --check-prefix=HYST
 
 // GROWTH: error: mp-loss-scaling: growth-factor must be finite and > 1, got 1.0
+// The message is the whole output: no module printed after it.
+// GROWTH-NOT: builtin.module
+// GROWTH-NOT: func.func
 // BACKOFF: error: mp-loss-scaling: backoff-factor must be in (0, 1), got 1.5
 // BACKOFF0: error: mp-loss-scaling: backoff-factor must be in (0, 1), got 0.0
 // INTERVAL: error: mp-loss-scaling: growth-interval must be in [1, 2^31-1], got 0
