@@ -131,6 +131,15 @@ def train(step: Step, params, batches, steps: int, *, scale_state=None,
                    scale_state={i: args[i] for i in state}, ms=ms)
 
 
+def _finite_losses(h):
+    """(steps, losses) of the finite losses of `h`, steps counted from 1: a
+    line through them stays unbroken across skipped (non-finite) steps."""
+    loss = np.asarray(h.loss, dtype=np.float64)
+    x = np.arange(1, len(loss) + 1)
+    finite = np.isfinite(loss)
+    return x[finite], loss[finite]
+
+
 def plot(history, path, title: str = None):
     """Writes a PNG of the loss (top) and the loss scale (bottom, log2 axis;
     skipped steps marked) of one History or a {label: History} dict."""
@@ -142,7 +151,9 @@ def plot(history, path, title: str = None):
     fig, (ax_loss, ax_scale) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
     for label, h in runs.items():
         x = np.arange(1, len(h.loss) + 1)
-        ax_loss.plot(x, h.loss, label=label or None)
+        # Non-finite losses (overflowed steps) would cut the line and hide
+        # a finite loss between two of them: draw the finite ones only.
+        ax_loss.plot(*_finite_losses(h), label=label or None)
         ax_scale.plot(x, h.scale, drawstyle="steps-post", label=label or None)
         if np.any(h.overflow):
             ax_scale.plot(x[h.overflow], h.scale[h.overflow], "rx",

@@ -179,3 +179,13 @@ def test_plot(tmp_path, mlp_step_dynamic, mlp_graph):
     both = tmp_path / "both.png"
     mixprec.plot({"bf16": h, "again": h}, str(both), title="two runs")
     assert both.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plot_keeps_finite_losses_between_skipped_steps():
+    # A finite loss between two overflowed (inf / nan) steps used to vanish
+    # from the plot: a line through NaNs is cut on both sides of it.
+    from mixprec.training import _finite_losses
+    h = mixprec.History(loss=np.array([2.0, np.inf, 1.5, np.nan, 1.2]),
+                        scale=np.ones(5), overflow=np.array([0, 1, 0, 1, 0], bool))
+    x, y = _finite_losses(h)
+    assert x.tolist() == [1, 3, 5] and y.tolist() == [2.0, 1.5, 1.2]

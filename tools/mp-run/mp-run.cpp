@@ -757,7 +757,8 @@ int main(int argc, char **argv) {
         step.release(results[r]);
       }
     }
-    stepLog.push_back(llvm::json::Object{{"step", s},
+    // Steps count from 1, as on the progress lines.
+    stepLog.push_back(llvm::json::Object{{"step", s + 1},
                                          {"loss", jsonNumber(loss)},
                                          {"scale", jsonNumber(scale)},
                                          {"overflow", overflow},

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Codegen/Common/Passes.h"
+#include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::mp {
@@ -18,6 +19,20 @@ namespace {
 struct StripContractAttrsPass
     : mp::impl::MPStripContractAttrsBase<StripContractAttrsPass> {
   void runOnOperation() override {
+    // The first pass of mp-to-cpu and mp-to-nvptx: an mp op left means the
+    // training graph did not go through mp-mixed-precision (bufferization
+    // would only say "op was not bufferized").
+    WalkResult left = getOperation().walk([](Operation *op) {
+      if (!isa_and_nonnull<mp::MPDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError() << "'" << op->getName()
+                      << "' must be expanded and lowered before code "
+                         "generation: run mp-mixed-precision first (e.g. "
+                         "--mp-mixed-precision --mp-to-cpu)";
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
+      return signalPassFailure();
     auto isMP = [](NamedAttribute a) {
       return a.getName().getValue().starts_with("mp.");
     };

@@ -66,3 +66,4 @@ func.func @plain(%a: memref<4xf32> {llvm.noalias}, %b: memref<4xf32> {bufferizat
   return %b : memref<4xf32>
 }
 func.func private @ext(memref<4xf32> {llvm.noalias}) -> (f32 {llvm.noundef})
+

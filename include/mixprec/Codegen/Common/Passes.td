@@ -115,7 +115,9 @@ def MPStripContractAttrs
     `mp.overflow`, `mp.init`, ...) from the `func.func`s of the module.
     They describe the training-graph contract on tensors and mean nothing
     once signatures are bufferized and lowered. Other attributes stay.
-    Both `mp-to-cpu` and `mp-to-nvptx` run it first.
+    Both `mp-to-cpu` and `mp-to-nvptx` run it first, so it also rejects,
+    with a hint to run `mp-mixed-precision`, any op of the `mp` dialect
+    left in the module (e.g. `mp.value_and_grad`).
 
     ```
     mp-opt --mp-strip-contract-attrs in.mlir
