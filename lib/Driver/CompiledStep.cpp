@@ -126,8 +126,8 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     return success();
   });
 
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(mlirText, ParserConfig(&context));
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
+      mlirText, ParserConfig(&context), options.sourceName);
   if (!module)
     return makeError("cannot parse the input:\n" + diagnostics);
   auto entry = module->lookupSymbol<func::FuncOp>(options.entry);

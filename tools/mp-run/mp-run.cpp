@@ -23,6 +23,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -392,8 +393,7 @@ static llvm::json::Value jsonNumber(double v) {
   return nullptr;
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+static int mpRunMain(int argc, char **argv) {
   // LLVM's and MLIR's options stay usable, listed by --help-hidden only.
   for (auto &entry : cl::getRegisteredOptions()) {
     cl::Option *option = entry.second;
@@ -429,6 +429,7 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.entry = entry;
+  options.sourceName = inputFile;
   bool cuda = target == "cuda";
   options.aot = aot || cuda;
   options.aotPath = aotPath;
@@ -843,4 +844,16 @@ int main(int argc, char **argv) {
     mpiFinalize();
   }
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // On a thread with a 1 GiB stack: MLIR's parser recurses once per nesting
+  // level, and deeply nested input would overflow the default 8 MiB stack
+  // (a crash instead of a diagnostic).
+  int rc = 1;
+  llvm::CrashRecoveryContext context;
+  context.RunSafelyOnThread([&] { rc = mpRunMain(argc, argv); },
+                            /*RequestedStackSize=*/1u << 30);
+  return rc;
 }

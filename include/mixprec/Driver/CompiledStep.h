@@ -78,6 +78,8 @@ enum class StepTarget { CPU, CUDA };
 
 struct CompileOptions {
   std::string entry = "train_step";
+  /// File name in the locations of the parsed input (diagnostics).
+  std::string sourceName = "-";
   StepTarget target = StepTarget::CPU;
   /// CUDA: options of the mp-to-nvptx pipeline, e.g. "chip=sm_90
   /// format=fatbin".
