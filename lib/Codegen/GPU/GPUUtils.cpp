@@ -7,6 +7,7 @@
 #include "GPUUtils.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -38,9 +39,22 @@ mp::HostBuffers mp::findHostBuffers(func::FuncOp fn) {
 }
 
 bool mp::isHostBuffer(Value v, const HostBuffers &host) {
-  v = stripCasts(v);
-  return host.contains(v) ||
-         cast<MemRefType>(v.getType()).getElementType().isIndex();
+  // A view (subview, reshape, transpose, cast, ...) of a host buffer is host
+  // memory too: follow the chain of views to the buffer.
+  while (true) {
+    if (host.contains(v) ||
+        cast<MemRefType>(v.getType()).getElementType().isIndex())
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (auto castOp = dyn_cast_or_null<memref::CastOp>(def)) {
+      v = castOp.getSource();
+      continue;
+    }
+    auto view = dyn_cast_or_null<ViewLikeOpInterface>(def);
+    if (!view || !isa<MemRefType>(view.getViewSource().getType()))
+      return false;
+    v = view.getViewSource();
+  }
 }
 
 bool mp::isHostHelper(func::FuncOp fn) {

@@ -31,7 +31,8 @@ llvm::SmallVector<mlir::func::FuncOp> hostFunctions(mlir::ModuleOp module);
 using HostBuffers = llvm::DenseSet<mlir::Value>;
 HostBuffers findHostBuffers(mlir::func::FuncOp fn);
 
-/// `v` (through memref.cast ops) is one of `host` or an index buffer.
+/// `v`, or a buffer it is a view of (memref.cast, subview, reshapes and the
+/// other ViewLikeOpInterface ops), is one of `host` or an index buffer.
 bool isHostBuffer(mlir::Value v, const HostBuffers &host);
 
 /// Functions made by the buffer deallocation pipeline run on the host.

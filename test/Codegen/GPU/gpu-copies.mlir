@@ -69,6 +69,29 @@ func.func @host(%x: memref<4xf32>, %m: memref<3xi1>, %n: memref<3xindex>) {
 
 // -----
 
+// A view of a host buffer is host memory too: a copy into a subview of a
+// stack allocation, or out of a reshaped one, stays a host memref.copy.
+// CHECK-LABEL: func.func @host_views(
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: memref<2xf32>, %[[Y:[a-z0-9]+]]: memref<8xf32>)
+// CHECK-NEXT:    %[[S:.+]] = memref.alloca() : memref<2x4xf32>
+// CHECK-NEXT:    %[[V:.+]] = memref.subview %[[S]][0, 0] [1, 2] [1, 1]
+// CHECK-NEXT:    %[[V1:.+]] = memref.collapse_shape %[[V]]
+// CHECK-NEXT:    memref.copy %[[X]], %[[V1]]
+// CHECK-NEXT:    %[[F:.+]] = memref.collapse_shape %[[S]] {{\[\[}}0, 1]]
+// CHECK-NEXT:    memref.copy %[[F]], %[[Y]]
+// CHECK-NOT:     linalg.copy
+func.func @host_views(%x: memref<2xf32>, %y: memref<8xf32>) {
+  %s = memref.alloca() : memref<2x4xf32>
+  %v = memref.subview %s[0, 0] [1, 2] [1, 1] : memref<2x4xf32> to memref<1x2xf32, strided<[4, 1]>>
+  %v1 = memref.collapse_shape %v [[0, 1]] : memref<1x2xf32, strided<[4, 1]>> into memref<2xf32, strided<[1]>>
+  memref.copy %x, %v1 : memref<2xf32> to memref<2xf32, strided<[1]>>
+  %f = memref.collapse_shape %s [[0, 1]] : memref<2x4xf32> into memref<8xf32>
+  memref.copy %f, %y : memref<8xf32> to memref<8xf32>
+  return
+}
+
+// -----
+
 // The deallocation helper itself runs on the host: its copies stay.
 // CHECK-LABEL: func.func private @dealloc_helper_0(
 // CHECK-SAME:    %[[A:[a-z0-9]+]]: memref<?xi1>, %[[B:[a-z0-9]+]]: memref<?xi1>)

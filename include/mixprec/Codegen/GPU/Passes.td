@@ -164,8 +164,8 @@ def MPGPUCopies : Pass<"mp-gpu-copies", "::mlir::func::FuncOp"> {
   let description = [{
     On buffers: each `memref.copy` between two device buffers becomes a
     `linalg.copy` (strided views included). Copies from or to host buffers
-    (the deallocation helpers' arrays, stack allocations) and the functions
-    of the deallocation helpers are left alone.
+    (the deallocation helpers' arrays, stack allocations, and views of
+    them) and the functions of the deallocation helpers are left alone.
 
     ```
     mp-opt --mp-gpu-copies in.mlir
