@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -184,7 +185,7 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     bool usesMPI = false;
     module->walk([&](Operation *op) {
       auto fn = dyn_cast<func::FuncOp>(op);
-      if (op->getDialect() && op->getDialect()->getNamespace() == "mpi")
+      if (isa_and_nonnull<mpi::MPIDialect>(op->getDialect()))
         usesMPI = true;
       else if (fn && fn.getSymName().starts_with("mp_rt_mpi_"))
         usesMPI = true;

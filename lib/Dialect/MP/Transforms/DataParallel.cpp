@@ -64,37 +64,26 @@ struct Item {
   Value original;
   Value flat;
   int64_t size;
-  SmallPtrSet<Operation *, 2> ownUses;
 };
 } // namespace
 
-/// `value` (ranked, static) as a 1-D tensor of `size` f32 elements; records
-/// the ops that read `value` in `own`.
-static Value flatten(OpBuilder &b, Location loc, Value value,
-                     SmallPtrSetImpl<Operation *> &own) {
+/// `value` (ranked, static) as a 1-D tensor of f32 elements.
+static Value flatten(OpBuilder &b, Location loc, Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   Value v = value;
-  if (!type.getElementType().isF32()) {
+  if (!type.getElementType().isF32())
     v = mp::detail::convertFloat(b, loc, v, type.clone(b.getF32Type()));
-    own.insert(v.getDefiningOp());
-  }
   auto flatType =
       RankedTensorType::get({type.getNumElements()}, b.getF32Type());
   if (type.getRank() == 1)
     return v;
-  Value flat;
-  if (type.getRank() == 0) {
-    flat = tensor::ExpandShapeOp::create(b, loc, flatType, v,
+  if (type.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, flatType, v,
                                          ArrayRef<ReassociationIndices>{});
-  } else {
-    ReassociationIndices all =
-        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
-    flat = tensor::CollapseShapeOp::create(b, loc, flatType, v,
-                                           ArrayRef<ReassociationIndices>{all});
-  }
-  if (v == value)
-    own.insert(flat.getDefiningOp());
-  return flat;
+  ReassociationIndices all =
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+  return tensor::CollapseShapeOp::create(b, loc, flatType, v,
+                                         ArrayRef<ReassociationIndices>{all});
 }
 
 /// The inverse of flatten: `flat` back to `type` (shape and element type).
@@ -138,6 +127,15 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
                << "; only statically shaped float tensors can be all-reduced";
     }
 
+    // Everything below is inserted right after the call, before this op: a
+    // use at or after it (possibly nested) is one of the step's own uses,
+    // which get the mean; the uses the packing creates come before it.
+    Operation *firstUser = call->getNextNode();
+    auto isStepUse = [&](OpOperand &use) {
+      Operation *owner =
+          call->getBlock()->findAncestorOpInBlock(*use.getOwner());
+      return owner && !owner->isBeforeInBlock(firstUser);
+    };
     OpBuilder b(context);
     b.setInsertionPointAfter(call);
     Type f32 = b.getF32Type();
@@ -154,7 +152,7 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
     std::vector<Item> items(values.size());
     for (auto [i, v] : llvm::enumerate(values)) {
       items[i].original = v;
-      items[i].flat = flatten(b, loc, v, items[i].ownUses);
+      items[i].flat = flatten(b, loc, v);
       items[i].size = cast<RankedTensorType>(v.getType()).getNumElements();
     }
 
@@ -184,22 +182,17 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
         packed = tensor::EmptyOp::create(b, loc, bucketType.getShape(), f32);
         int64_t offset = 0;
         for (unsigned i : group) {
-          auto insert = tensor::InsertSliceOp::create(
+          packed = tensor::InsertSliceOp::create(
               b, loc, items[i].flat, packed,
               ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
               ArrayRef<OpFoldResult>{b.getIndexAttr(items[i].size)},
               ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-          if (items[i].flat == items[i].original)
-            items[i].ownUses.insert(insert);
-          packed = insert;
           offset += items[i].size;
         }
       }
       auto bufferType = MemRefType::get({total}, f32);
       auto send = bufferization::ToBufferOp::create(b, loc, bufferType, packed,
                                                     /*read_only=*/true);
-      if (packed == items[group.front()].original)
-        items[group.front()].ownUses.insert(send);
       Value recv =
           memref::AllocOp::create(b, loc, bufferType, b.getI64IntegerAttr(64));
       mpi::AllReduceOp::create(b, loc, /*retval=*/Type(), send, recv,
@@ -223,9 +216,7 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
             b, loc, unflatten(b, loc, slice, type), inverseTensor);
         if (!type.getElementType().isF32())
           mean = mp::detail::convertFloat(b, loc, mean, type);
-        item.original.replaceUsesWithIf(mean, [&](OpOperand &use) {
-          return !item.ownUses.contains(use.getOwner());
-        });
+        item.original.replaceUsesWithIf(mean, isStepUse);
       }
     }
   }
