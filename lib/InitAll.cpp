@@ -10,6 +10,7 @@
 #include "mixprec/Codegen/GPU/Passes.h"
 #include "mixprec/Conversion/MPToStandard/Passes.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
+#include "mixprec/Dialect/MP/Transforms/Adjoint.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Dialect/MP/Utils/MPIExternalModels.h"
 #include "mixprec/Dialect/MP/Utils/PrecisionClassModels.h"
@@ -37,6 +38,7 @@ void mp::registerMixPrecDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, scf::SCFDialect, func::FuncDialect>();
   registerPrecisionClassExternalModels(registry);
+  registerAdjointExternalModels(registry);
   registerMPIExternalModels(registry);
 }
 
@@ -47,6 +49,7 @@ void mp::registerAllDialects(DialectRegistry &registry) {
   // gpu-module-to-binary translates gpu.module bodies to LLVM IR.
   registerAllToLLVMIRTranslations(registry);
   registerPrecisionClassExternalModels(registry);
+  registerAdjointExternalModels(registry);
   registerMPIExternalModels(registry);
 }
 

@@ -5,7 +5,9 @@
 # MLP and transformer block (fp32 / mixed bf16 with and without dynamic
 # loss scaling), the CPU runtime, the C driver mp-cpu-train, the GEMM check
 # mp-rt-gemm-test, Debian's OpenBLAS (the fp32 SGEMM), and the benchmark
-# scripts. See benchmarks/README.md ("Other CPUs").
+# scripts. See benchmarks/README.md ("Other CPUs"). The step libraries use
+# the packed step ABI (signature version 2, docs/design.md §13): the copied
+# mp-cpu-train refuses libraries built before it, rebuild them with this.
 #
 #   scripts/cpu-artifacts.sh            # -> build-cpu-artifacts/
 #   BUILD=build OUT=dir scripts/cpu-artifacts.sh

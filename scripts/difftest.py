@@ -43,7 +43,13 @@ For each seed S..S+N-1 the generated graph goes through four checks:
    as a bias gradient summed over the batch, a relu / max / abs within
    roundoff of its switching point); there are at most D + 2 stages on a
    path (inputs cast once, one per op; f32 accumulation adds 2^-24 per add:
-   negligible), and independent rounding errors add like a random walk
+   negligible; with mp-autocast's default compute-output=compute a
+   contraction's one stage is the rounding of its f32 result, and the follow
+   ops after it, now in half, round their results once each, so a path of
+   D ops still has at most D + 2 stages and the bound is unchanged:
+   measured on seeds 100000-100039 error/tol median 0.041 / max 0.113
+   (bf16) and 0.042 / 0.123 (f16), against 0.035 / 0.23 on 500 graphs with
+   f32 contraction results), and independent rounding errors add like a random walk
    (probabilistic rounding error analysis, Higham & Mary 2019): sqrt(D + 2)
    stages, C = 2 for the forward + backward. Gradients are compared
    normwise against the whole gradient vector (||d_32 (all)||, the norm of

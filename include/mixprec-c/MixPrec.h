@@ -60,8 +60,11 @@ mixprecRunPassPipeline(const char *irText, const char *pipeline, char **result);
 
 /* Compiles `irText` to a native shared library at `outputPath`: runs the
  * tensor-level `pipeline` (e.g. "builtin.module(mp-mixed-precision)"; may be
- * empty), then mp-to-cpu, then clang-22; the library exports
- * `_mlir_ciface_<entry>` and links the mixprec CPU runtime
+ * empty), then mp-to-cpu, then clang-22; the library exports the packed
+ * entry `void _mlir_<entry>(void **packed)` (packed[i]: the memref descriptor
+ * of argument i; packed[N + j]: the descriptor result j is written to; any
+ * number of arguments) and `mixprec_step_signature` (docs/design.md §13,
+ * what mp-cpu-train reads), and links the mixprec CPU runtime
  * (libmixprec_cpu_runtime.so, found next to the loaded copy). This is the AOT
  * path of mp-run (mlir::mp::CompiledStep); the entry's arguments and results
  * must be statically shaped tensors. `entry` NULL or "" means "train_step".

@@ -22,8 +22,9 @@ void registerMPDialect(DialectRegistry &registry);
 
 /// Inserts what mixprec's passes need and nothing more: the `mp` dialect, the
 /// upstream dialects the passes create ops of (arith, math, linalg, tensor,
-/// scf, func) and the precision-class external models mp-autocast uses to
-/// classify upstream ops. For a compiler that registers "only the mixprec
+/// scf, func), the precision-class external models mp-autocast uses to
+/// classify upstream ops and the adjoint rules (AdjointOpInterface models)
+/// mp-differentiate uses. For a compiler that registers "only the mixprec
 /// passes plus the upstream dialects it needs" (see docs/integration.md).
 void registerMixPrecDialects(DialectRegistry &registry);
 

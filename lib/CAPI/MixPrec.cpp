@@ -8,6 +8,7 @@
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
 #include "mixprec/Driver/CompiledStep.h"
 #include "mixprec/InitAll.h"
+#include "mixprec/Support/HostileInput.h"
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -57,12 +58,29 @@ static bool finish(bool ok, const std::string &text, char **result) {
   return ok;
 }
 
+static bool runPassPipeline(const char *irText, const char *pipeline,
+                            char **result);
+
+// Hostile input (mixprec/Support/HostileInput.h): nesting past the limit is
+// a diagnostic, and parsing and the passes run on a thread with a large
+// stack, not on the caller's.
 bool mixprecRunPassPipeline(const char *irText, const char *pipeline,
                             char **result) {
   if (result)
     *result = nullptr;
   if (!irText)
     return finish(false, "error: no input IR (NULL)\n", result);
+  if (std::optional<std::string> deep =
+          mlir::mp::checkNestingDepth(irText, "<input>"))
+    return finish(false, *deep + "\n", result);
+  bool ok = false;
+  mlir::mp::runOnLargeStack(
+      [&] { ok = runPassPipeline(irText, pipeline, result); });
+  return ok;
+}
+
+static bool runPassPipeline(const char *irText, const char *pipeline,
+                            char **result) {
   mixprecRegisterAllPasses();
 
   DialectRegistry registry;
@@ -131,9 +149,13 @@ bool mixprecCompileToSharedLibrary(const char *irText, const char *pipeline,
   options.pipeline = pipeline ? pipeline : "";
   options.aot = true;
   options.aotPath = outputPath;
-  auto step = mlir::mp::CompiledStep::compile(irText, options);
-  if (!step)
-    return finish(false, llvm::toString(step.takeError()) + "\n", diagnostics);
+  options.sourceName = "<input>";
+  // The driver checks the nesting; it parses and compiles on a large stack.
+  std::optional<llvm::Expected<std::unique_ptr<mlir::mp::CompiledStep>>> step;
+  mlir::mp::runOnLargeStack(
+      [&] { step.emplace(mlir::mp::CompiledStep::compile(irText, options)); });
+  if (!*step)
+    return finish(false, llvm::toString(step->takeError()) + "\n", diagnostics);
   return true;
 }
 

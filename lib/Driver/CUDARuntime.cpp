@@ -13,9 +13,11 @@
 
 #include "DriverInternal.h"
 
+#include "mixprec/Codegen/Common/Passes.h"
 #include "mixprec/Pipelines/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
@@ -104,18 +106,29 @@ llvm::Error CompiledStep::compileCUDA(ModuleOp module,
     return makeError("invalid mp-to-nvptx options '" + options.nvptxOptions +
                      "'");
   PassManager lower(module.getContext());
+  lower.enableVerifier(false);
   std::string pipelineErrors;
   llvm::raw_string_ostream pipelineStream(pipelineErrors);
   if (failed(buildToNVPTXPipeline(lower, *nvOptions, pipelineStream)))
     return makeError("building the mp-to-nvptx pipeline: " + pipelineErrors);
+  {
+    MPEmitPackedInterfaceOptions packed;
+    packed.entries = {options.entry};
+    packed.internalize = true;
+    lower.addPass(createMPEmitPackedInterface(packed));
+  }
   if (failed(lower.run(module)))
     return makeError("lowering to NVPTX failed:\n" + diagnostics);
+  // Verified once, here (the pass manager does not verify after each pass).
+  if (failed(verify(module)))
+    return makeError("the lowering to NVPTX produced invalid IR:\n" +
+                     diagnostics);
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return makeError("translation to LLVM IR failed:\n" + diagnostics);
   if (llvm::Error err =
-          addStepInterface(*llvmModule, options.entry, !sig.results.empty(),
+          addStepSignature(*llvmModule, options.entry,
                            signatureText(sig, options.entry, options.metadata)))
     return err;
 
@@ -149,10 +162,11 @@ llvm::Error CompiledStep::compileCUDA(ModuleOp module,
     return makeError("dlopen " + libPath + ": " + dlerror());
   if (const char *err = impl->cuda->error())
     return makeError(Twine("loading the GPU kernels failed: ") + err);
-  impl->stepCall = reinterpret_cast<void (*)(void *, void **)>(
-      dlsym(impl->library, "mixprec_step_call"));
-  if (!impl->stepCall)
-    return makeError("symbol mixprec_step_call not found in " + libPath);
+  std::string symbol = "_mlir_" + options.entry;
+  impl->packed =
+      reinterpret_cast<void (*)(void **)>(dlsym(impl->library, symbol.c_str()));
+  if (!impl->packed)
+    return makeError("symbol " + symbol + " not found in " + libPath);
   return llvm::Error::success();
 #endif
 }

@@ -5,30 +5,37 @@
 //===----------------------------------------------------------------------===//
 //
 // CompiledStep::compile: parses the input, runs the tensor-level pipeline,
-// reads the signature, then lowers with mp-to-cpu and compiles with MLIR's
-// ExecutionEngine (JIT) or into a shared library (AOT); CUDA steps go to
-// compileCUDA (CUDARuntime.cpp). A lowered step that calls MPI gets its
-// MPI_* / mp_rt_mpi_* symbols from the MPI runtime (MPIRuntime.cpp). The
-// other parts of CompiledStep live in Signature.cpp, StepABI.cpp,
-// SharedLibrary.cpp, CUDARuntime.cpp, MPIRuntime.cpp and Buffers.cpp.
+// reads the signature, then lowers with mp-to-cpu and compiles with ORC's
+// LLJIT (JIT) or into a shared library (AOT); CUDA steps go to compileCUDA
+// (CUDARuntime.cpp). Only the functions the entry reaches are lowered, and
+// the IR is verified once, after the lowering (mp-opt verifies after every
+// pass). The step is called through its packed entry `_mlir_<entry>`
+// (mp-emit-packed-interface, StepABI.cpp). A lowered step that calls MPI
+// gets its MPI_* / mp_rt_mpi_* symbols from the MPI runtime
+// (MPIRuntime.cpp). The other parts of CompiledStep live in Signature.cpp,
+// StepABI.cpp, SharedLibrary.cpp, CUDARuntime.cpp, MPIRuntime.cpp and
+// Buffers.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "DriverInternal.h"
 
+#include "mixprec/Codegen/Common/Passes.h"
 #include "mixprec/Dialect/MP/IR/MPOps.h"
+#include "mixprec/Dialect/MP/Transforms/Autocast.h"
 #include "mixprec/InitAll.h"
 #include "mixprec/Pipelines/Pipelines.h"
+#include "mixprec/Support/HostileInput.h"
 #include "mixprec_cpu_runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -37,7 +44,10 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -55,6 +65,10 @@ using namespace mlir::mp;
 using namespace mlir::mp::driver;
 
 CompiledStep::Impl::~Impl() {
+  // Global destructors of the JIT'ed module, then the JIT itself.
+  if (jit)
+    llvm::consumeError(jit->deinitialize(jit->getMainJITDylib()));
+  jit.reset();
   if (library)
     dlclose(library);
   if (!tempLibrary.empty())
@@ -85,6 +99,39 @@ static void renameAllocator(ModuleOp module) {
       fn.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
                        UnitAttr::get(ctx));
   }
+}
+
+/// Drops the func.func ops that `entry` does not reach through symbol
+/// references (calls, or any other use of the name): the compile API lowers
+/// only what the step runs, not e.g. the loss function mp-differentiate
+/// inlined. Other symbols (globals) stay.
+static void dropUnreachableFunctions(ModuleOp module, func::FuncOp entry) {
+  SymbolTable table(module);
+  llvm::DenseSet<Operation *> reached{entry};
+  SmallVector<Operation *> work{entry};
+  while (!work.empty()) {
+    Operation *fn = work.pop_back_val();
+    fn->walk([&](Operation *op) {
+      for (NamedAttribute attr : op->getAttrs())
+        attr.getValue().walk([&](SymbolRefAttr ref) {
+          Operation *callee = table.lookup(ref.getRootReference());
+          if (callee && reached.insert(callee).second)
+            work.push_back(callee);
+        });
+    });
+  }
+  for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!reached.contains(fn))
+      fn.erase();
+}
+
+/// Verifies `module` (the pass managers of the compile API do not verify
+/// after each pass).
+static llvm::Error verifyOnce(ModuleOp module, StringRef stage,
+                              std::string &diagnostics) {
+  if (succeeded(verify(module)))
+    return llvm::Error::success();
+  return makeError(Twine(stage) + " produced invalid IR:\n" + diagnostics);
 }
 
 llvm::Expected<std::unique_ptr<CompiledStep>>
@@ -127,6 +174,12 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     return success();
   });
 
+  // Input nested deeper than the parser's stack allows is a diagnostic
+  // (mixprec/Support/HostileInput.h).
+  if (std::optional<std::string> deep = checkNestingDepth(
+          mlirText, options.sourceName.empty() ? "<input>"
+                                               : StringRef(options.sourceName)))
+    return makeError("cannot parse the input:\n" + *deep);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
       mlirText, ParserConfig(&context), options.sourceName);
   if (!module)
@@ -145,6 +198,8 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   });
 
   PassManager pm(&context);
+  // Verified once, after the lowering (the input was verified when parsed).
+  pm.enableVerifier(false);
   // Accept "builtin.module(p1,p2)" as well as "p1,p2": the pass manager is
   // already anchored on the module.
   StringRef pipelineText = StringRef(options.pipeline).trim();
@@ -164,14 +219,13 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   entry = module->lookupSymbol<func::FuncOp>(options.entry);
   if (!entry)
     return makeError("the pipeline removed @" + options.entry);
+  dropUnreachableFunctions(*module, entry);
 
   std::unique_ptr<CompiledStep> step(new CompiledStep());
   step->impl = std::make_unique<Impl>();
   if (llvm::Error err = readSignature(entry, params, step->sig))
     return std::move(err);
-  if (step->sig.args.size() + 1 > kMaxCallArgs)
-    return makeError("too many arguments for the C call (" +
-                     Twine(step->sig.args.size()) + ")");
+  step->savedActBytes = getSavedActivationBytes(entry, step->sig.lossResult);
 
   if (options.readOnlyArguments)
     for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
@@ -203,6 +257,7 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   }
 
   PassManager lower(&context);
+  lower.enableVerifier(false);
   // Compiled through LLVM here: a step with thousands of loop nests gets
   // one function per nest (mp-outline-loop-nests), or LLVM's loop passes
   // take minutes. The caller's options come last and win.
@@ -217,10 +272,19 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       return makeError(message);
   }
   buildToCPUPipeline(lower, *cpuOptions);
+  {
+    MPEmitPackedInterfaceOptions packed;
+    packed.entries = {options.entry};
+    packed.internalize = true;
+    lower.addPass(createMPEmitPackedInterface(packed));
+  }
   if (failed(lower.run(*module)))
     return makeError("lowering to LLVM failed:\n" + diagnostics);
+  if (llvm::Error err =
+          verifyOnce(*module, "the lowering to LLVM", diagnostics))
+    return std::move(err);
   renameAllocator(*module);
-  std::string symbol = "_mlir_ciface_" + options.entry;
+  std::string symbol = "_mlir_" + options.entry;
 
   // A data-parallel step calls MPI_* (libmpich) and mp_rt_mpi_* (the MPI
   // runtime): load the runtime, resolve them from it (JIT) or link it
@@ -244,50 +308,79 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   }
 
   if (!options.aot) {
+    // ORC's LLJIT directly, not mlir::ExecutionEngine: the engine adds an
+    // exported `_mlir_<name>` wrapper to every function of the module,
+    // which would keep the internal step body (inlined into our packed
+    // entry) alive and compile it twice.
     auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!tmBuilder)
       return tmBuilder.takeError();
-    tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    // Code generation at the same level as the IR optimizer (as llc -O<n>
+    // for AOT): -O0 skips the machine scheduler, which dominates the
+    // compile of a step with thousands of parameters in one basic block.
+    static constexpr llvm::CodeGenOptLevel kLevels[] = {
+        llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+        llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+    tmBuilder->setCodeGenOptLevel(kLevels[std::min(options.optLevel, 3u)]);
     auto tm = tmBuilder->createTargetMachine();
     if (!tm)
       return tm.takeError();
-    ExecutionEngineOptions engineOptions;
-    std::function<llvm::Error(llvm::Module *)> transformer =
-        makeOptimizingTransformer(options.optLevel, 0, tm->get());
-    engineOptions.transformer = transformer;
-    engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-    auto engine =
-        ExecutionEngine::create(*module, engineOptions, std::move(*tm));
-    if (!engine)
-      return engine.takeError();
-    (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
-      llvm::orc::SymbolMap map;
-      int count = 0;
-      const MpRtSymbol *symbols = mp_rt_symbols(&count);
-      for (int i = 0; i < count; ++i)
-        map[interner(symbols[i].name)] = {
-            llvm::orc::ExecutorAddr::fromPtr(symbols[i].address),
-            llvm::JITSymbolFlags::Exported};
-      for (const std::string &name : mpi)
-        map[interner(name)] = {
-            llvm::orc::ExecutorAddr::fromPtr(mpiRuntime->lookup(name)),
-            llvm::JITSymbolFlags::Exported};
-      return map;
-    });
-    auto fn = (*engine)->lookup(symbol);
+    auto llvmContext = std::make_unique<llvm::LLVMContext>();
+    auto llvmModule = translateModuleToLLVMIR(*module, *llvmContext);
+    if (!llvmModule)
+      return makeError("translation to LLVM IR failed:\n" + diagnostics);
+    llvmModule->setDataLayout((*tm)->createDataLayout());
+    llvmModule->setTargetTriple((*tm)->getTargetTriple());
+    if (llvm::Error err = makeOptimizingTransformer(
+            options.optLevel, 0, tm->get())(llvmModule.get()))
+      return std::move(err);
+    auto jit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(std::move(*tmBuilder))
+                   .create();
+    if (!jit)
+      return jit.takeError();
+    llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
+    llvm::orc::MangleAndInterner interner((*jit)->getExecutionSession(),
+                                          (*jit)->getDataLayout());
+    llvm::orc::SymbolMap map;
+    int count = 0;
+    const MpRtSymbol *symbols = mp_rt_symbols(&count);
+    for (int i = 0; i < count; ++i)
+      map[interner(symbols[i].name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(symbols[i].address),
+          llvm::JITSymbolFlags::Exported};
+    for (const std::string &name : mpi)
+      map[interner(name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(mpiRuntime->lookup(name)),
+          llvm::JITSymbolFlags::Exported};
+    if (llvm::Error err = main.define(llvm::orc::absoluteSymbols(map)))
+      return std::move(err);
+    // libc and libm (memcpy, expf, ...) from this process.
+    auto process =
+        llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+            (*jit)->getDataLayout().getGlobalPrefix());
+    if (!process)
+      return process.takeError();
+    main.addGenerator(std::move(*process));
+    if (llvm::Error err = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(
+            std::move(llvmModule), std::move(llvmContext))))
+      return std::move(err);
+    if (llvm::Error err = (*jit)->initialize(main))
+      return std::move(err);
+    auto fn = (*jit)->lookup(symbol);
     if (!fn)
       return fn.takeError();
-    step->impl->function = *fn;
-    step->impl->engine = std::move(*engine);
+    step->impl->packed = fn->toPtr<void (*)(void **)>();
+    step->impl->jit = std::move(*jit);
   } else {
     llvm::LLVMContext llvmContext;
     auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
       return makeError("translation to LLVM IR failed:\n" + diagnostics);
-    // The signature and a uniform call wrapper, as in CUDA artifacts, so
-    // that mp-cpu-train (plain C, no LLVM) can run the library.
-    if (llvm::Error err = addStepInterface(
-            *llvmModule, options.entry, !step->sig.results.empty(),
+    // The signature, as in CUDA artifacts, so that mp-cpu-train (plain C,
+    // no LLVM) can run the library through its packed entry.
+    if (llvm::Error err = addStepSignature(
+            *llvmModule, options.entry,
             signatureText(step->sig, options.entry, options.metadata)))
       return std::move(err);
     // The runtime is found next to the library ($ORIGIN: an artifact
@@ -324,8 +417,9 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     step->impl->library = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!step->impl->library)
       return makeError("dlopen " + libPath + ": " + dlerror());
-    step->impl->function = dlsym(step->impl->library, symbol.c_str());
-    if (!step->impl->function)
+    step->impl->packed = reinterpret_cast<void (*)(void **)>(
+        dlsym(step->impl->library, symbol.c_str()));
+    if (!step->impl->packed)
       return makeError("symbol " + symbol + " not found in " + libPath);
     step->libPath = libPath;
   }

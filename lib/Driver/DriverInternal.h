@@ -48,10 +48,12 @@
 
 namespace llvm {
 class Module;
+namespace orc {
+class LLJIT;
+} // namespace orc
 } // namespace llvm
 
 namespace mlir {
-class ExecutionEngine;
 class ModuleOp;
 namespace func {
 class FuncOp;
@@ -73,10 +75,6 @@ inline llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The most arguments CompiledStep::call passes to a C function
-/// (StepABI.cpp has one call thunk per count up to it).
-constexpr size_t kMaxCallArgs = 96;
-
 //===----------------------------------------------------------------------===//
 // Signature.cpp
 //===----------------------------------------------------------------------===//
@@ -90,8 +88,9 @@ llvm::Error readSignature(func::FuncOp fn,
 /// Text that describes the step's signature, embedded in a CUDA artifact as
 /// `mixprec_step_signature` so that a host without LLVM (the C driver) can
 /// set up its buffers:
-///   mixprec-step 1
+///   mixprec-step 2
 ///   entry train_step
+///   abi packed _mlir_train_step <number of args> <number of results>
 ///   arg <i> <role> <dtype> <rank> <dims...> <init hint or ->
 ///   result <i> <role> <tied arg or -1> <dtype> <rank> <dims...>
 ///   meta <key> <value...>
@@ -102,12 +101,12 @@ std::string signatureText(const StepSignature &sig, llvm::StringRef entry,
 // StepABI.cpp
 //===----------------------------------------------------------------------===//
 
-/// Adds `void mixprec_step_call(void *results, void **args)`, which calls
-/// the entry's C interface with the descriptors in `args` (and `results`
-/// first when the entry has results), and the signature text as
-/// `const char mixprec_step_signature[]`, to an artifact.
-llvm::Error addStepInterface(llvm::Module &module, llvm::StringRef entry,
-                             bool hasResults, const std::string &signature);
+/// Adds the signature text as `const char mixprec_step_signature[]` to an
+/// artifact whose module defines the packed entry `_mlir_<entry>`
+/// (mp-emit-packed-interface), so that a host without LLVM (mp-cpu-train,
+/// mp-cuda-train) can set up its buffers and call it.
+llvm::Error addStepSignature(llvm::Module &module, llvm::StringRef entry,
+                             const std::string &signature);
 
 //===----------------------------------------------------------------------===//
 // SharedLibrary.cpp
@@ -188,14 +187,15 @@ llvm::Expected<MpiRuntime *> loadMpiRuntime();
 // CompiledStep::Impl
 //===----------------------------------------------------------------------===//
 
-/// What a compiled step holds besides its signature: the JIT engine, or
+/// What a compiled step holds besides its signature: the JIT (ORC), or
 /// the dlopen'ed AOT library / CUDA artifact and the CUDA runtime.
 struct CompiledStep::Impl {
-  std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
   driver::CudaRuntime *cuda = nullptr;
-  void (*stepCall)(void *, void **) = nullptr;
+  /// The packed entry `_mlir_<entry>(void **)` (JIT, AOT library or CUDA
+  /// artifact); null for a compile-only CUDA step.
+  void (*packed)(void **) = nullptr;
   void *library = nullptr;
-  void *function = nullptr;
   std::string tempLibrary;
   /// Closes the library and removes a temporary one (CompiledStep.cpp).
   ~Impl();

@@ -89,6 +89,10 @@ StringRef mp::roleName(Role r) {
     return "hysteresis";
   case Role::Overflow:
     return "overflow";
+  case Role::GradFinite:
+    return "grad_finite";
+  case Role::GradNorm:
+    return "grad_norm";
   case Role::Loss:
     return "loss";
   case Role::Other:
@@ -154,6 +158,23 @@ static FailureOr<TensorSpec> specOf(Type type) {
 // Reading the signature
 //===----------------------------------------------------------------------===//
 
+/// The `mp.name` attribute of argument `i`, else the first NameLoc in its
+/// location, else "arg<i>".
+static std::string argumentName(func::FuncOp fn, unsigned i) {
+  if (auto name =
+          fn.getArgAttrOfType<StringAttr>(i, mp::MPDialect::kNameAttrName))
+    if (!name.getValue().empty())
+      return name.str();
+  std::string found;
+  if (!fn.getBody().empty())
+    fn.getArgument(i).getLoc()->walk([&](Location loc) {
+      if (auto name = dyn_cast<NameLoc>(loc))
+        found = name.getName().str();
+      return found.empty() ? WalkResult::advance() : WalkResult::interrupt();
+    });
+  return found.empty() ? "arg" + std::to_string(i) : found;
+}
+
 /// Reads roles and types of `fn` (after the tensor-level pipeline).
 llvm::Error driver::readSignature(func::FuncOp fn,
                                   const llvm::DenseSet<unsigned> &params,
@@ -181,7 +202,12 @@ llvm::Error driver::readSignature(func::FuncOp fn,
     sig.argRoles.push_back(role);
     auto init = fn.getArgAttrOfType<StringAttr>(i, "mp.init");
     sig.argInit.push_back(init ? init.str() : "");
+    sig.argNames.push_back(argumentName(fn, i));
   }
+  if (auto names = fn->getAttrOfType<ArrayAttr>("range_probe.names"))
+    for (Attribute name : names)
+      if (auto text = dyn_cast<StringAttr>(name))
+        sig.probeNames.push_back(text.str());
   for (auto [i, type] : llvm::enumerate(fn.getResultTypes())) {
     FailureOr<TensorSpec> spec = specOf(type);
     if (failed(spec))
@@ -209,6 +235,27 @@ llvm::Error driver::readSignature(func::FuncOp fn,
     } else if (fn.getResultAttr(i, mp::MPDialect::kOverflowAttrName)) {
       role = Role::Overflow;
       sig.overflowResult = i;
+    } else if (auto flags = fn.getResultAttrOfType<DenseI64ArrayAttr>(
+                   i, mp::MPDialect::kGradFiniteAttrName)) {
+      role = Role::GradFinite;
+      sig.gradFiniteResult = i;
+      sig.gradFiniteArgs.assign(flags.asArrayRef().begin(),
+                                flags.asArrayRef().end());
+      if (spec->dtype != ScalarType::I1 || spec->shape.size() != 1 ||
+          spec->shape[0] != static_cast<int64_t>(sig.gradFiniteArgs.size()))
+        return makeError("result #" + Twine(i) + " of @" + fn.getSymName() +
+                         " (" + spec->str() +
+                         "): mp.grad_finite needs one "
+                         "i1 per entry of its array (" +
+                         Twine(sig.gradFiniteArgs.size()) + ")");
+      for (int64_t a : sig.gradFiniteArgs)
+        if (a < -1 || a >= static_cast<int64_t>(sig.args.size()))
+          return makeError("result #" + Twine(i) + " of @" + fn.getSymName() +
+                           ": mp.grad_finite names argument #" + Twine(a) +
+                           " of " + Twine(sig.args.size()));
+    } else if (fn.getResultAttr(i, mp::MPDialect::kGradNormAttrName)) {
+      role = Role::GradNorm;
+      sig.gradNormResult = i;
     } else if (sig.lossResult < 0 && spec->shape.empty() &&
                (spec->dtype == ScalarType::F32 ||
                 spec->dtype == ScalarType::F16 ||
@@ -233,7 +280,9 @@ std::string driver::signatureText(const StepSignature &sig, StringRef entry,
                                   StringRef metadata) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "mixprec-step 1\nentry " << entry << "\n";
+  // Version 2: the packed step ABI (`abi packed _mlir_<entry> N M`).
+  os << "mixprec-step 2\nentry " << entry << "\nabi packed _mlir_" << entry
+     << " " << sig.args.size() << " " << sig.results.size() << "\n";
   auto dims = [&](const TensorSpec &spec) {
     os << scalarTypeName(spec.dtype) << " " << spec.shape.size();
     for (int64_t d : spec.shape)

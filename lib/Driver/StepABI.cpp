@@ -4,10 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The step's binary interface: the uniform call wrapper and signature an
-// artifact exports (addStepInterface), the thunks that call a C function
-// with N pointer arguments, the memref descriptors handed to the entry's C
-// interface, and CompiledStep::call, which takes ownership of the results
+// The step's binary interface, the packed ABI (docs/design.md, "Step
+// ABI"): a compiled step exports `void _mlir_<entry>(void **packed)`
+// (mp-emit-packed-interface), where packed[i] points to the memref
+// descriptor of argument i and packed[N + j] to the descriptor that
+// receives result j; there is no limit on their number. This file adds the
+// signature text to artifacts (addStepSignature), writes the descriptors,
+// and holds CompiledStep::call, which takes ownership of the results
 // (takeDeviceResults for a CUDA step).
 //
 //===----------------------------------------------------------------------===//
@@ -19,11 +22,11 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/Module.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -33,57 +36,16 @@ using namespace mlir::mp;
 using namespace mlir::mp::driver;
 
 //===----------------------------------------------------------------------===//
-// Calling a C function with N pointer arguments
+// The signature of an artifact
 //===----------------------------------------------------------------------===//
 
-namespace {
-using Thunk = void (*)(void *, void **);
-template <size_t... I>
-void callWith(void *fn, void **a, std::index_sequence<I...>) {
-  using F = void (*)(decltype((void)I, (void *)nullptr)...);
-  reinterpret_cast<F>(fn)(a[I]...);
-}
-template <size_t N> void thunk(void *fn, void **a) {
-  callWith(fn, a, std::make_index_sequence<N>{});
-}
-template <size_t... N>
-constexpr std::array<Thunk, sizeof...(N)>
-makeThunks(std::index_sequence<N...>) {
-  return {&thunk<N>...};
-}
-const auto kThunks = makeThunks(std::make_index_sequence<kMaxCallArgs + 1>{});
-} // namespace
-
-//===----------------------------------------------------------------------===//
-// The step interface of an artifact
-//===----------------------------------------------------------------------===//
-
-llvm::Error driver::addStepInterface(llvm::Module &module, StringRef entry,
-                                     bool hasResults,
+llvm::Error driver::addStepSignature(llvm::Module &module, StringRef entry,
                                      const std::string &signature) {
-  llvm::Function *ciface = module.getFunction(("_mlir_ciface_" + entry).str());
-  if (!ciface)
-    return makeError("no _mlir_ciface_" + entry + " in the lowered module");
+  std::string packed = ("_mlir_" + entry).str();
+  llvm::Function *fn = module.getFunction(packed);
+  if (!fn || fn->isDeclaration())
+    return makeError("no " + packed + " in the lowered module");
   llvm::LLVMContext &ctx = module.getContext();
-  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
-  auto *type =
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr}, false);
-  auto *call = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
-                                      "mixprec_step_call", module);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", call));
-  SmallVector<llvm::Value *> args;
-  unsigned n = ciface->getFunctionType()->getNumParams();
-  unsigned index = 0;
-  if (hasResults) {
-    args.push_back(call->getArg(0));
-    index = 1;
-  }
-  for (unsigned i = 0; index < n; ++index, ++i) {
-    llvm::Value *slot = b.CreateConstGEP1_64(ptr, call->getArg(1), i);
-    args.push_back(b.CreateLoad(ptr, slot));
-  }
-  b.CreateCall(ciface, args);
-  b.CreateRetVoid();
   llvm::Constant *text = llvm::ConstantDataArray::getString(ctx, signature);
   new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text,
@@ -121,36 +83,45 @@ llvm::Error CompiledStep::call(ArrayRef<HostTensor> args,
     if (t.spec.shape != sig.args[i].shape || t.spec.dtype != sig.args[i].dtype)
       return makeError("argument #" + Twine(i) + ": expected " +
                        sig.args[i].str() + ", got " + t.spec.str());
+  if (!impl->packed)
+    return makeError("the step was compiled only (--compile-only): it "
+                     "cannot be called");
 
-  // Descriptors live in one vector per argument so that pointers to them
-  // stay valid.
-  std::vector<std::vector<int64_t>> argDescs(args.size());
-  for (auto [i, t] : llvm::enumerate(args))
-    writeDescriptor(t, argDescs[i]);
+  // The packed array: one descriptor pointer per argument, then one per
+  // result. Descriptors are {allocated, aligned, offset, sizes, strides}
+  // (3 + 2 * rank words); arguments' and results' descriptors live back to
+  // back in one vector each, which is not resized once pointers are taken.
+  std::vector<int64_t> argDesc;
+  for (const HostTensor &t : args)
+    writeDescriptor(t, argDesc);
   size_t resultWords = 0;
   for (const TensorSpec &r : sig.results)
     resultWords += 3 + 2 * r.shape.size();
   std::vector<int64_t> resultDesc(std::max<size_t>(resultWords, 1), 0);
+  std::vector<void *> packed;
+  packed.reserve(args.size() + sig.results.size());
+  size_t offset = 0;
+  for (const HostTensor &t : args) {
+    packed.push_back(argDesc.data() + offset);
+    offset += 3 + 2 * t.spec.shape.size();
+  }
+  offset = 0;
+  for (const TensorSpec &r : sig.results) {
+    packed.push_back(resultDesc.data() + offset);
+    offset += 3 + 2 * r.shape.size();
+  }
+  impl->packed(packed.data());
 
-  std::vector<void *> callArgs;
   if (impl->cuda) {
-    for (auto &d : argDescs)
-      callArgs.push_back(d.data());
-    impl->stepCall(resultDesc.data(), callArgs.data());
     if (const char *err = impl->cuda->error())
       return makeError(Twine("CUDA: ") + err);
     return takeDeviceResults(args, resultDesc, results);
   }
-  if (!sig.results.empty())
-    callArgs.push_back(resultDesc.data());
-  for (auto &d : argDescs)
-    callArgs.push_back(d.data());
-  kThunks[callArgs.size()](impl->function, callArgs.data());
 
   // Take ownership of the results; copy any that alias an argument or an
   // earlier result, or that are not contiguous.
   results.clear();
-  size_t offset = 0;
+  offset = 0;
   llvm::DenseSet<void *> seen;
   for (const HostTensor &a : args)
     seen.insert(a.base ? a.base : a.data);

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PipelineUtils.h"
 #include "mixprec/Conversion/MPToStandard/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Pipelines/Pipelines.h"
@@ -12,6 +13,9 @@ using namespace mlir;
 
 void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
                                      const MixedPrecisionOptions &options) {
+  // TOSA input: lowered to linalg/arith/tensor first, so that autocast and
+  // the adjoint rules see what they know (only when tosa ops are present).
+  addTosaToLinalgIfPresent(pm);
   MPAutocastOptions autocast;
   autocast.policy = options.policy;
   autocast.target = options.target;
@@ -20,6 +24,7 @@ void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
   autocast.follow.assign(options.follow.begin(), options.follow.end());
   autocast.keepFp32 = options.keepFp32;
   autocast.accumulate = options.accumulate;
+  autocast.computeOutput = options.computeOutput;
   autocast.report = options.report;
   pm.addPass(createMPAutocast(autocast));
   MPLossScalingOptions scaling;
@@ -32,6 +37,8 @@ void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
   scaling.maxScale = options.maxScale;
   scaling.hysteresis = options.hysteresis;
   scaling.clipNorm = options.clipNorm;
+  scaling.microbatches = options.microbatches;
+  scaling.gradNorm = options.gradNorm;
   pm.addPass(createMPLossScaling(scaling));
   // After the loss scale seeds the gradients and before they are unscaled
   // and checked: every rank then sees the same reduced gradients.

@@ -12,6 +12,10 @@
 #include "PipelineUtils.h"
 #include "mixprec/Codegen/Common/Passes.h"
 #include "mixprec/Pipelines/Pipelines.h"
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToSCF/TosaToSCF.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
@@ -35,6 +39,28 @@ std::unique_ptr<Pass> mp::createIfDialectPresent(std::unique_ptr<Pass> pass,
   OpPassManager inner(ModuleOp::getOperationName());
   inner.addPass(std::move(pass));
   return createIfPresent(std::move(inner), {}, {dialect.str()});
+}
+
+void mp::addTosaToLinalg(OpPassManager &pm) {
+  // Control flow first: tosa.cond_if / tosa.while_loop to scf.
+  pm.addNestedPass<func::FuncOp>(createTosaToSCFPass());
+  // No profile validation: mixprec consumes TOSA, it does not check that a
+  // graph fits a TOSA profile (TFLite imports cast i64 -> f32, which the
+  // base profiles reject).
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
+                              TosaToLinalgNamedOptions(),
+                              /*validationOptions=*/std::nullopt);
+  // What tosa-to-linalg leaves: tosa.const (and tosa.apply_scale) to arith,
+  // reshape / slice / pad / concat to tensor.
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mp::addTosaToLinalgIfPresent(OpPassManager &pm) {
+  OpPassManager inner(ModuleOp::getOperationName());
+  addTosaToLinalg(inner);
+  pm.addPass(createIfPresent(std::move(inner), {}, {"tosa"}));
 }
 
 bufferization::OneShotBufferizePassOptions mp::getOneShotBufferizeOptions() {

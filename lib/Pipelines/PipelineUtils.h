@@ -24,6 +24,16 @@ std::unique_ptr<Pass> createIfPresent(OpPassManager inner,
 std::unique_ptr<Pass> createIfDialectPresent(std::unique_ptr<Pass> pass,
                                              StringRef dialect);
 
+/// Adds the TOSA lowering of addTosaToLinalgIfPresent unconditionally.
+void addTosaToLinalg(OpPassManager &pm);
+
+/// The upstream TOSA -> linalg/arith/tensor/scf lowering (what
+/// mlir::tosa::addTosaToLinalgPasses adds, without the TOSA profile
+/// validation, then tosa-to-arith and tosa-to-tensor), under mp-if-present:
+/// it runs only when an op of the tosa dialect is present. First in
+/// mp-mixed-precision, mp-to-cpu and mp-to-nvptx.
+void addTosaToLinalgIfPresent(OpPassManager &pm);
+
 } // namespace mlir::mp
 
 #endif // MIXPREC_LIB_PIPELINES_PIPELINEUTILS_H

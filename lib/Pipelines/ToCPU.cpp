@@ -39,6 +39,7 @@ LogicalResult mp::verifyToCPUOptions(const ToCPUOptions &options,
 }
 
 void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
+  addTosaToLinalgIfPresent(pm);
   addHostPreparation(pm, options.emitCInterface);
   // Canonicalize + CSE rounds only where one changes the output.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -112,6 +113,10 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createMPExpandStridedMetadata());
+  // Subviews at loop-dependent offsets (e.g. a micro-batch slice) expand to
+  // affine.apply.
+  pm.addPass(createIfDialectPresent(
+      createLowerAffinePass(), affine::AffineDialect::getDialectNamespace()));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createIfDialectPresent(createConvertMathToLibmPass(),
                                     math::MathDialect::getDialectNamespace()));

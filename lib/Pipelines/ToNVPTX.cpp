@@ -21,7 +21,11 @@
 //    global norms) are split in two stages so that they run in parallel;
 //  - mp-gpu-parallel-outer: parallel loops of linalg ops outermost;
 //  - mp-gpu-copies: memref.copy of device buffers to linalg.copy;
-//  - mp-gpu-tile-contractions: contractions to shared-memory tiled kernels;
+//  - mp-gpu-mma-contractions: f16/bf16 contractions that tile to
+//    tensor-core kernels (nvgpu.ldmatrix, nvgpu.mma.sync, cp.async) on
+//    sm_80 and later;
+//  - mp-gpu-tile-contractions: the other contractions to shared-memory
+//    tiled (FMA) kernels;
 //  - mp-gpu-map-loops: the remaining sequential host loops to single-thread
 //    kernels, tiling and mapping of scf.parallel to blocks and threads
 //    (innermost dimension to threadIdx.x);
@@ -92,6 +96,7 @@ LogicalResult mp::buildToNVPTXPipeline(OpPassManager &pm,
     return failure();
   }
 
+  addTosaToLinalgIfPresent(pm);
   addHostPreparation(pm, options.emitCInterface);
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createMPGPUPredicate());
@@ -120,6 +125,13 @@ LogicalResult mp::buildToNVPTXPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createMPGPUCopies());
+  if (options.tensorCores) {
+    MPGPUMMAContractionsOptions mma;
+    mma.chip = options.chip;
+    mma.minSize = options.tileMinSize;
+    mma.report = options.tensorCoreReport;
+    pm.addNestedPass<func::FuncOp>(createMPGPUMMAContractions(mma));
+  }
   if (options.tileContractions) {
     MPGPUTileContractionsOptions tile;
     tile.minSize = options.tileMinSize;
@@ -154,6 +166,7 @@ LogicalResult mp::buildToNVPTXPipeline(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(attach));
   {
     OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    kernels.addPass(createConvertNVGPUToNVVMPass());
     kernels.addPass(createConvertGpuOpsToNVVMOps());
     kernels.addPass(createCanonicalizerPass());
     kernels.addPass(createCSEPass());

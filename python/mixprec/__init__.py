@@ -15,13 +15,13 @@ from .core import (ArgSpec, CompileError, DATA_PARALLEL_MODES,
                    LOSS_SCALING_KEYS, Policy, ResultSpec, Step, compile,
                    from_bfloat16, numpy_dtype, run_pipeline, to_bfloat16,
                    world)
-from .training import History, plot, train
+from .training import History, MinScaleError, plot, range_report, train
 from . import nn
 from . import _mixprec
 
 __all__ = [
     "ArgSpec", "CompileError", "DATA_PARALLEL_MODES", "History",
-    "LOSS_SCALING_KEYS", "Policy", "ResultSpec", "Step", "compile",
-    "from_bfloat16", "nn", "numpy_dtype", "plot", "run_pipeline",
+    "LOSS_SCALING_KEYS", "MinScaleError", "Policy", "ResultSpec", "Step", "compile",
+    "from_bfloat16", "nn", "numpy_dtype", "plot", "range_report", "run_pipeline",
     "to_bfloat16", "train", "world",
 ]

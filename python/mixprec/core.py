@@ -214,6 +214,7 @@ class ArgSpec(NamedTuple):
     dtype: str   # element type name: float32, bfloat16, int32, bool, ...
     role: str    # data | param | state | loss_scale | growth_tracker | hysteresis
     init: str    # mp.init hint ("" if none)
+    name: str = ""  # mp.name, else the argument's NameLoc, else "argN"
 
     @property
     def numpy_dtype(self) -> np.dtype:
@@ -225,7 +226,8 @@ class ResultSpec(NamedTuple):
     index: int
     shape: Tuple[int, ...]
     dtype: str
-    role: str     # update | loss | loss_scale | growth_tracker | hysteresis | overflow | other
+    role: str     # update | loss | loss_scale | growth_tracker | hysteresis | overflow |
+                  # grad_finite | grad_norm | other
     updates: int  # argument index this result is the new value of, or -1
 
     @property
@@ -242,7 +244,9 @@ class Step:
 
     def __init__(self, native, *, ir: str, entry: str, policy: Policy,
                  loss_scaling: dict, pipeline: str,
-                 data_parallel: str = "none"):
+                 data_parallel: str = "none", microbatches: int = 1,
+                 grad_norm: bool = False, aot: bool = False,
+                 opt_level: int = 3):
         self._native = native
         self.ir = ir
         self.entry = entry
@@ -250,8 +254,17 @@ class Step:
         self.loss_scaling = loss_scaling
         self.pipeline = pipeline
         self.data_parallel = data_parallel
-        self.args = tuple(ArgSpec(i, tuple(s), d, r, init)
+        self.microbatches = microbatches
+        self.grad_norm = grad_norm
+        self.aot, self.opt_level = aot, opt_level
+        names = list(getattr(native, "arg_names", []))
+        self.args = tuple(ArgSpec(i, tuple(s), d, r, init,
+                                  names[i] if i < len(names) else f"arg{i}")
                           for i, (s, d, r, init) in enumerate(native.args))
+        #: Per mp.grad_finite flag, the argument index of its param (-1:
+        #: none); empty when the step has no such result (mode=none).
+        self.grad_finite_args = tuple(int(a) for a in
+                                      getattr(native, "grad_finite_args", []))
         self.results = tuple(ResultSpec(i, tuple(s), d, r, u)
                              for i, (s, d, r, u) in enumerate(native.results))
 
@@ -281,6 +294,26 @@ class Step:
         idx = self.result_indices("overflow")
         return idx[0] if idx else -1
 
+    @property
+    def grad_finite_result(self) -> int:
+        idx = self.result_indices("grad_finite")
+        return idx[0] if idx else -1
+
+    @property
+    def grad_norm_result(self) -> int:
+        idx = self.result_indices("grad_norm")
+        return idx[0] if idx else -1
+
+    def overflow_names(self, results) -> list:
+        """Names of the params whose gradients were not finite in a call's
+        `results` (from the mp.grad_finite flags; [] without them)."""
+        r = self.grad_finite_result
+        if r < 0:
+            return []
+        flags = np.asarray(results[r]).reshape(-1)
+        return [self.args[a].name if a >= 0 else f"gradient #{k}"
+                for k, a in enumerate(self.grad_finite_args) if not flags[k]]
+
     def initial_scale_state(self) -> dict:
         """{arg index: array} for the loss-scale state arguments, from the
         loss_scaling options (scale = init-scale, tracker = 0,
@@ -300,7 +333,7 @@ class Step:
         lines = [f"Step(@{self.entry}, policy={self.policy.spec!r}, "
                  f"loss_scaling={self.loss_scaling['mode']!r})"]
         for a in self.args:
-            lines.append(f"  arg {a.index}: {a.dtype}{list(a.shape)} {a.role}")
+            lines.append(f"  arg {a.index}: {a.dtype}{list(a.shape)} {a.role} {a.name}")
         for r in self.results:
             tie = f" -> arg {r.updates}" if r.updates >= 0 else ""
             lines.append(f"  result {r.index}: {r.dtype}{list(r.shape)} {r.role}{tie}")
@@ -315,7 +348,8 @@ def compile(ir: str, entry: str = "train_step", target: str = "cpu",
             policy: str = "mixed_bfloat16",
             loss_scaling: Union[str, dict, None] = "mode=dynamic", *,
             aot: bool = False, opt_level: int = 3,
-            autocast: str = "", data_parallel: str = "none") -> Step:
+            autocast: str = "", data_parallel: str = "none",
+            microbatches: int = 1, grad_norm: bool = False) -> Step:
     """Compiles the training graph `ir` (docs/design.md §2 contract) with the
     mp-mixed-precision pipeline (policy casts, loss scaling, differentiation,
     lowering) and the CPU backend, JIT by default (`aot=True`: a shared
@@ -324,8 +358,13 @@ def compile(ir: str, entry: str = "train_step", target: str = "cpu",
     mp-autocast options ("keep-fp32=fc2"). `data_parallel="mpi"` makes the
     step SPMD (docs/design.md §16): run the script under `mpiexec -n N`,
     every call averages the gradients over the N ranks (MPI is initialised
-    when the step is compiled; see `world()`). Bad policy / target / options
-    raise ValueError; parse, pipeline and codegen errors raise CompileError."""
+    when the step is compiled; see `world()`). `microbatches=K` (K > 1)
+    gives every data argument a leading dimension K: the step sums the f32
+    gradients of the K micro-batches before one unscale, check and update
+    and returns the mean loss (docs/design.md §17). `grad_norm=True` adds a
+    `grad_norm` result, the global L2 norm of the unscaled gradients. Bad
+    policy / target / options raise ValueError; parse, pipeline and codegen
+    errors raise CompileError."""
     if not isinstance(ir, str):
         raise ValueError(f"ir must be MLIR text (str), got {type(ir).__name__}")
     if target in ("cuda", "nvptx"):
@@ -340,9 +379,18 @@ def compile(ir: str, entry: str = "train_step", target: str = "cpu",
                          f"got {data_parallel!r}")
     if data_parallel == "mpi" and not _mixprec.have_mpi():
         raise RuntimeError(_NO_MPI)
+    if isinstance(microbatches, bool) or not isinstance(microbatches, int) \
+            or microbatches < 1:
+        raise ValueError(f"microbatches must be an integer >= 1, got {microbatches!r}")
+    if not isinstance(grad_norm, bool):
+        raise ValueError(f"grad_norm must be True or False, got {grad_norm!r}")
     pol = Policy.parse(policy, "cpu")
     ls = _parse_loss_scaling(loss_scaling)
     ls_text = " ".join(f"{k}={_format_option(v)}" for k, v in ls.items())
+    if microbatches > 1:
+        ls_text += f" microbatches={microbatches}"
+    if grad_norm:
+        ls_text += " grad-norm=true"
     extra = f" {autocast.strip()}" if autocast and autocast.strip() else ""
     if data_parallel == "mpi":
         extra += " data-parallel=mpi"
@@ -352,7 +400,9 @@ def compile(ir: str, entry: str = "train_step", target: str = "cpu",
     if data_parallel == "mpi":
         world()  # MPI is up (the driver initialised it); abort on errors
     return Step(native, ir=ir, entry=entry, policy=pol, loss_scaling=ls,
-                pipeline=pipeline, data_parallel=data_parallel)
+                pipeline=pipeline, data_parallel=data_parallel,
+                microbatches=microbatches, grad_norm=grad_norm,
+                aot=bool(aot), opt_level=int(opt_level))
 
 
 # ---------------------------------------------------------------------------

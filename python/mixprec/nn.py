@@ -44,6 +44,11 @@ def _fmt(x: float) -> str:
     return "{:.9e}".format(x)
 
 
+def _string(text: str) -> str:
+    """An MLIR string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _ttype(shape) -> str:
     if len(shape) == 0:
         return "tensor<f32>"
@@ -84,7 +89,7 @@ class Emitter:
 
     @staticmethod
     def _loc(name: Optional[str]) -> str:
-        return f' loc("{name}")' if name else ""
+        return f" loc({_string(name)})" if name else ""
 
     # constants and fills -------------------------------------------------
     def scalar(self, value: float) -> str:
@@ -305,13 +310,36 @@ def _join(prefix, name):
 
 
 class Sequential(Module):
-    def __init__(self, *layers: Module):
-        self.layers = list(layers)
+    """Layers applied in order. Each is named by its position ("0", "1",
+    ...) or, given as a ("name", module) pair or in a dict, by that name:
+    Sequential(("fc1", Linear(784, 256)), ("act", ReLU()), ("fc2", ...)).
+    Parameter names join the layer names with dots ("fc1.weight"); they
+    become the `mp.name` of the step's arguments and the layer's ops get a
+    NameLoc with the layer's name (what `keep-fp32` regexes match)."""
+
+    def __init__(self, *layers):
+        if len(layers) == 1 and isinstance(layers[0], dict):
+            layers = tuple(layers[0].items())
+        self.layers, self.names = [], []
+        for i, layer in enumerate(layers):
+            name = str(i)
+            if isinstance(layer, tuple):
+                if (len(layer) != 2 or not isinstance(layer[0], str) or not layer[0]
+                        or not isinstance(layer[1], Module)):
+                    raise ValueError(f"Sequential: layer {i}: expected a Module or a "
+                                     f"(name, Module) pair, got {layer!r}")
+                name, layer = layer
+            elif not isinstance(layer, Module):
+                raise ValueError(f"Sequential: layer {i}: expected a Module, got {layer!r}")
+            if name in self.names:
+                raise ValueError(f"Sequential: duplicate layer name {name!r}")
+            self.layers.append(layer)
+            self.names.append(name)
 
     def param_specs(self, prefix=""):
         out = []
-        for i, layer in enumerate(self.layers):
-            out += layer.param_specs(_join(prefix, str(i)))
+        for name, layer in zip(self.names, self.layers):
+            out += layer.param_specs(_join(prefix, name))
         return out
 
     def out_shape(self, shape):
@@ -320,8 +348,8 @@ class Sequential(Module):
         return shape
 
     def forward(self, em, x, p, prefix=""):
-        for i, layer in enumerate(self.layers):
-            x = layer.forward(em, x, p, _join(prefix, str(i)))
+        for name, layer in zip(self.names, self.layers):
+            x = layer.forward(em, x, p, _join(prefix, name))
         return x
 
 
@@ -786,8 +814,12 @@ def build(model: Module, input_shape, target_shape=None, loss=None,
             f"{', '.join(v.type for v in news)}, tensor<f32>")
     arg_sig = []
     for i, s in enumerate(all_specs):
-        attr = f' {{mp.init = "{s.mp_init}"}}' if i < np_ else ""
-        arg_sig.append(f"%a{i}: {_ttype(s.shape)}{attr}")
+        # mp.name: what overflow provenance (History.overflow_params) and
+        # mp-run report; mp.init: the synthetic initialiser of mp-run.
+        attrs = [f"mp.name = {_string(s.name)}"]
+        if i < np_:
+            attrs.insert(0, f'mp.init = "{s.mp_init}"')
+        arg_sig.append(f"%a{i}: {_ttype(s.shape)} {{{', '.join(attrs)}}}")
     arg_sig += [f"%x: {xs.type}", f"%y: {ys.type}"]
     res_sig = [f"{_ttype(s.shape)} {{mp.updates = {i}}}" for i, s in enumerate(all_specs)]
     res_sig.append("tensor<f32>")

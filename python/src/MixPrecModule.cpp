@@ -22,6 +22,7 @@
 #include "mixprec/Driver/CompiledStep.h"
 #include "mixprec/Driver/MPIRuntime.h"
 #include "mixprec/InitAll.h"
+#include "mixprec/Support/HostileInput.h"
 #include "mixprec_cpu_runtime.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -174,34 +175,49 @@ py::tuple parsePolicy(const std::string &spec, const std::string &target) {
                         policyDTypeName(p->output));
 }
 
-/// run_pipeline(ir, pipeline) -> str
+/// run_pipeline(ir, pipeline) -> str. On a thread with a large stack, after
+/// the nesting check (mixprec/Support/HostileInput.h): hostile input is a
+/// CompileError, never a crash of the interpreter.
 std::string runPipeline(const std::string &ir, const std::string &pipeline) {
   ensureRegistered();
-  mlir::DialectRegistry registry;
-  registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.disableMultithreading();
-  DiagnosticCollector diags(context);
+  if (std::optional<std::string> deep =
+          mlir::mp::checkNestingDepth(ir, "<input>"))
+    throwCompileError("cannot parse the input:\n" + *deep);
+  std::string out, failure;
+  mlir::mp::runOnLargeStack([&] {
+    mlir::DialectRegistry registry;
+    registerAllDialects(registry);
+    mlir::MLIRContext context(registry);
+    context.disableMultithreading();
+    DiagnosticCollector diags(context);
 
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(ir, mlir::ParserConfig(&context));
-  if (!module)
-    throwCompileError("cannot parse the input:\n" + diags.text);
-
-  mlir::PassManager pm(&context);
-  llvm::StringRef text = llvm::StringRef(pipeline).trim();
-  if (text.consume_front("builtin.module(") && text.consume_back(")"))
-    text = text.trim();
-  else
-    text = llvm::StringRef(pipeline).trim();
-  if (!text.empty() &&
-      mlir::failed(mlir::parsePassPipeline(text, pm, diags.os)))
-    throwCompileError("invalid pipeline '" + pipeline + "':\n" + diags.text);
-  if (mlir::failed(pm.run(*module)))
-    throwCompileError("pipeline '" + pipeline + "' failed:\n" + diags.text);
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  module->print(os);
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceString<mlir::ModuleOp>(ir,
+                                                mlir::ParserConfig(&context));
+    if (!module) {
+      failure = "cannot parse the input:\n" + diags.text;
+      return;
+    }
+    mlir::PassManager pm(&context);
+    llvm::StringRef text = llvm::StringRef(pipeline).trim();
+    if (text.consume_front("builtin.module(") && text.consume_back(")"))
+      text = text.trim();
+    else
+      text = llvm::StringRef(pipeline).trim();
+    if (!text.empty() &&
+        mlir::failed(mlir::parsePassPipeline(text, pm, diags.os))) {
+      failure = "invalid pipeline '" + pipeline + "':\n" + diags.text;
+      return;
+    }
+    if (mlir::failed(pm.run(*module))) {
+      failure = "pipeline '" + pipeline + "' failed:\n" + diags.text;
+      return;
+    }
+    llvm::raw_string_ostream os(out);
+    module->print(os);
+  });
+  if (!failure.empty())
+    throwCompileError(failure);
   return out;
 }
 
@@ -218,7 +234,14 @@ public:
     options.aot = aot;
     options.optLevel = optLevel;
     options.readOnlyArguments = true;
-    auto step = CompiledStep::compile(ir, options);
+    options.sourceName = "<input>";
+    // Parsing and the pipeline recurse with the input's nesting: on a
+    // thread with a large stack (the driver rejects input nested deeper
+    // than mixprec's limit before parsing).
+    std::optional<llvm::Expected<std::unique_ptr<CompiledStep>>> compiled;
+    mlir::mp::runOnLargeStack(
+        [&] { compiled.emplace(CompiledStep::compile(ir, options)); });
+    auto &step = *compiled;
     if (!step)
       throwCompileError(llvm::toString(step.takeError()));
     auto result = std::make_unique<PyStep>();
@@ -249,6 +272,31 @@ public:
   }
 
   double compileMs() const { return step->compileMs(); }
+
+  /// Per argument: mp.name, else its NameLoc, else "argN".
+  py::list argNames() const {
+    py::list out;
+    for (const std::string &name : step->signature().argNames)
+      out.append(name);
+    return out;
+  }
+
+  /// range_probe.names of a probe made by mp-range-probe (else empty).
+  py::list probeNames() const {
+    py::list out;
+    for (const std::string &name : step->signature().probeNames)
+      out.append(name);
+    return out;
+  }
+
+  /// Per mp.grad_finite flag: the argument whose gradient it checks (-1:
+  /// none); empty without the result.
+  py::list gradFiniteArgs() const {
+    py::list out;
+    for (int64_t a : step->signature().gradFiniteArgs)
+      out.append(a);
+    return out;
+  }
 
   py::tuple call(py::args arrays) {
     const StepSignature &sig = step->signature();
@@ -371,5 +419,8 @@ PYBIND11_MODULE(_mixprec, m) {
       .def_property_readonly("args", &PyStep::argSpecs)
       .def_property_readonly("results", &PyStep::resultSpecs)
       .def_property_readonly("compile_ms", &PyStep::compileMs)
+      .def_property_readonly("arg_names", &PyStep::argNames)
+      .def_property_readonly("grad_finite_args", &PyStep::gradFiniteArgs)
+      .def_property_readonly("probe_names", &PyStep::probeNames)
       .def("__call__", &PyStep::call);
 }

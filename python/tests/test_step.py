@@ -34,8 +34,9 @@ def test_signature_roles(mlp_graph, mlp_step_dynamic):
     res = [(r.role, r.updates) for r in step.results]
     assert res == [("update", 0), ("update", 1), ("update", 2), ("update", 3),
                    ("loss", -1), ("loss_scale", -1), ("growth_tracker", -1),
-                   ("overflow", -1)]
+                   ("overflow", -1), ("grad_finite", -1)]
     assert step.results[7].dtype == "bool"
+    assert step.results[8].shape == (4,) and step.grad_finite_args == (0, 1, 2, 3)
     assert step.loss_result == 4 and step.overflow_result == 7
     assert step.policy == mixprec.Policy.parse("mixed_bfloat16")
     assert step.loss_scaling["init-scale"] == 1024.0

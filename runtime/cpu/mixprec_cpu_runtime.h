@@ -47,7 +47,11 @@ void mp_rt_memref_copy(int64_t elem_size, void *src, void *dst);
  * computing C += A . B with f32 accumulation, any strides. Operand kinds
  * <A>, <B>: f32, bf16, f16, f32tobf16 / f32tof16 (f32 storage whose values
  * are rounded to bf16 / f16, as arith.truncf would, before the product);
- * <C>: f32, bf16, f16.
+ * <C>: f32, bf16, f16. A bf16 / f16 C is the epilogue of a half output
+ * (mp-autocast compute-output=compute): C is widened, accumulated in f32
+ * and rounded back once, block by block (an MC x NC block per task of the
+ * bf16 engine, at most 64 Ki elements per block of the sgemm engine), so
+ * no f32 copy of the whole of C is made.
  *
  * Engines: when both operands hold bf16 values and the CPU has
  * AVX512_BF16, a packed bf16 kernel (VDPBF16PS) on all cores; otherwise

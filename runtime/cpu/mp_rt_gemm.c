@@ -17,6 +17,11 @@
  *    to f32 and the product runs in OpenBLAS's cblas_sgemm (dlopened) or a
  *    built-in kernel.
  *
+ * The output C is f32 (accumulated in place) or, for the half activations
+ * of mp-autocast's compute-output=compute, bf16 / f16 (or a strided f32):
+ * then each engine accumulates a block of C in a bounded f32 buffer and
+ * rounds it into C (the epilogue), never the whole of C at once.
+ *
  * MIXPREC_GEMM=auto|bf16|bf16emu|sgemm picks the engine (auto: bf16 where
  * the CPU has it, else sgemm); MIXPREC_NUM_THREADS caps the bf16 engine's
  * threads; MIXPREC_BLAS=builtin|<path> as documented in the header.
@@ -353,6 +358,13 @@ typedef struct {
   int64_t M, N, K;
   int64_t mblocks, nblocks;
   int emulate;
+  /* c == NULL: the output is C of kind tc at (crs, ccs) strides (bf16 /
+   * f16, or strided f32); each task accumulates its MC x NC block in a
+   * local f32 buffer initialised from C and rounds it into C at the end
+   * (the epilogue): no f32 copy of the whole output. */
+  int tc;
+  char *cout;
+  int64_t crs, ccs;
 } Bf16Job;
 
 /* Packs B (K x N, kind tb) into NR-column panels of bf16 pairs. */
@@ -519,6 +531,16 @@ static void bf16_task(void *arg, int64_t task) {
   int64_t rpanels = (rows + MR - 1) / MR;
   uint32_t ap[MC * KCP];
   float edge[MR * NR];
+  float block[MC * NC]; /* the task's C block when the output is not f32 */
+  float *cbase = job->c;
+  int64_t ldc = job->ldc;
+  if (!cbase) { /* widen the block of C; rows and columns are the tile's */
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < cols; ++j)
+        block[r * NC + j] = load_elem(
+            job->tc, job->cout, (m0 + r) * job->crs + (n0 + j) * job->ccs);
+    cbase = block - m0 * NC - n0, ldc = NC;
+  }
   for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
     int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
     pack_a_pairs(job->ta, job->a, job->ars, job->acs, job->K, m0, rows, q0, nq,
@@ -528,13 +550,13 @@ static void bf16_task(void *arg, int64_t task) {
       const uint32_t *bp = job->bp + (col / NR) * job->kp * NR + q0 * NR;
       for (int64_t ip = 0; ip < rpanels; ++ip) {
         int64_t row = m0 + ip * MR, h = job->M - row < MR ? job->M - row : MR;
-        float *c = job->c + row * job->ldc + col;
+        float *c = cbase + row * ldc + col;
         float *tile = c;
-        int64_t ldt = job->ldc;
+        int64_t ldt = ldc;
         if (h < MR || w < NR) { /* edge tile: through a local buffer */
           memset(edge, 0, sizeof(edge));
           for (int64_t r = 0; r < h; ++r)
-            memcpy(edge + r * NR, c + r * job->ldc, (size_t)w * 4);
+            memcpy(edge + r * NR, c + r * ldc, (size_t)w * 4);
           tile = edge, ldt = NR;
         }
         if (job->emulate)
@@ -543,10 +565,16 @@ static void bf16_task(void *arg, int64_t task) {
           micro_bf16(nq, ap + ip * nq * MR, bp, tile, ldt);
         if (tile == edge)
           for (int64_t r = 0; r < h; ++r)
-            memcpy(c + r * job->ldc, edge + r * NR, (size_t)w * 4);
+            memcpy(c + r * ldc, edge + r * NR, (size_t)w * 4);
       }
     }
   }
+  if (!job->c) /* the epilogue: round the block into C */
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < cols; ++j)
+        store_elem(job->tc, job->cout,
+                   (m0 + r) * job->crs + (n0 + j) * job->ccs,
+                   block[r * NC + j]);
 }
 
 typedef struct {
@@ -566,11 +594,12 @@ static void pack_b_task(void *arg, int64_t task) {
                j->bcs, j->K, cols, j->kp, j->out + p0 * j->kp * NR);
 }
 
-/* C (f32, row-major, ldc) += A . B on the bf16 engine. */
+/* C += A . B on the bf16 engine: c != NULL: C is f32, row-major, ldc;
+ * c == NULL: C is (tc, cout, crs, ccs), through per-task blocks. */
 static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                       const char *b, int64_t brs, int64_t bcs, float *c,
-                      int64_t ldc, int64_t M, int64_t N, int64_t K,
-                      int emulate) {
+                      int64_t ldc, int tc, char *cout, int64_t crs, int64_t ccs,
+                      int64_t M, int64_t N, int64_t K, int emulate) {
   int64_t kp = (K + 1) / 2, panels = (N + NR - 1) / NR;
   uint32_t *bp = (uint32_t *)malloc((size_t)(kp * panels * NR) * 4);
   if (!bp)
@@ -591,7 +620,11 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                  K,
                  (M + MC - 1) / MC,
                  (N + NC - 1) / NC,
-                 emulate};
+                 emulate,
+                 tc,
+                 cout,
+                 crs,
+                 ccs};
   parallel_for(job.mblocks * job.nblocks, bf16_task, &job);
   free(bp);
 }
@@ -678,8 +711,15 @@ sgemm_builtin(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
 
 static int bf16_valued(int t) { return t == MP_BF16 || t == MP_F32_BF16; }
 
+/* Rows of C per block of the sgemm engine's epilogue when C is not f32
+ * row-major: the block (at most this many f32 elements, 256 KiB) is C's
+ * rows widened, accumulated by the SGEMM and rounded back. */
+#define SGEMM_BLOCK_ELEMS 65536
+
 /* C[M x N] += A[M x K] . B[K x N]; each operand: kind, base (element 0 of
- * the matrix), row and column strides in elements. */
+ * the matrix), row and column strides in elements. A C of kind bf16 / f16
+ * (or strided f32) is accumulated in f32 block by block and rounded once
+ * into C: the epilogue writes the half result, no f32 copy of all of C. */
 static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                      const char *b, int64_t brs, int64_t bcs, int tc, char *c,
                      int64_t crs, int64_t ccs, int64_t M, int64_t N,
@@ -687,55 +727,65 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
   if (M == 0 || N == 0 || K == 0)
     return;
   pthread_once(&gemm_once, gemm_init);
-  float *tmpA = NULL, *tmpB = NULL, *tmpC = NULL;
-  float *C;
-  int64_t ldc;
-  if (tc == MP_F32 && ccs == 1 && crs >= N) {
-    C = (float *)c, ldc = crs;
-  } else {
-    tmpC = (float *)malloc((size_t)(M * N) * sizeof(float));
-    pack_f32(tc, c, crs, ccs, M, N, tmpC, 0);
-    C = tmpC, ldc = N;
-  }
+  int direct = tc == MP_F32 && ccs == 1 && crs >= N;
   if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb)) {
-    gemm_bf16(ta, a, ars, acs, tb, b, brs, bcs, C, ldc, M, N, K,
-              bf16_engine == ENGINE_BF16_EMU);
+    gemm_bf16(ta, a, ars, acs, tb, b, brs, bcs, direct ? (float *)c : NULL, crs,
+              tc, c, crs, ccs, M, N, K, bf16_engine == ENGINE_BF16_EMU);
+    return;
+  }
+  float *tmpA = NULL, *tmpB = NULL, *tmpC = NULL;
+  const float *A, *B;
+  int transA = 0, transB = 0;
+  int64_t lda, ldb;
+  /* BLAS accepts a unit stride on either axis (a transpose flag); the
+   * built-in kernel wants row-major. */
+  int blas = blas_sgemm != NULL && M < (1ll << 31) && N < (1ll << 31) &&
+             K < (1ll << 31);
+  if (ta == MP_F32 && acs == 1 && ars >= K) {
+    A = (const float *)a, lda = ars;
+  } else if (blas && ta == MP_F32 && ars == 1 && acs >= M) {
+    A = (const float *)a, lda = acs, transA = 1;
   } else {
-    const float *A, *B;
-    int transA = 0, transB = 0;
-    int64_t lda, ldb;
-    /* BLAS accepts a unit stride on either axis (a transpose flag); the
-     * built-in kernel wants row-major. */
-    int blas = blas_sgemm != NULL && M < (1ll << 31) && N < (1ll << 31) &&
-               K < (1ll << 31);
-    if (ta == MP_F32 && acs == 1 && ars >= K) {
-      A = (const float *)a, lda = ars;
-    } else if (blas && ta == MP_F32 && ars == 1 && acs >= M) {
-      A = (const float *)a, lda = acs, transA = 1;
+    tmpA = (float *)malloc((size_t)(M * K) * sizeof(float));
+    transA = pack_f32(ta, a, ars, acs, M, K, tmpA, blas);
+    A = tmpA, lda = transA ? M : K;
+  }
+  if (tb == MP_F32 && bcs == 1 && brs >= N) {
+    B = (const float *)b, ldb = brs;
+  } else if (blas && tb == MP_F32 && brs == 1 && bcs >= K) {
+    B = (const float *)b, ldb = bcs, transB = 1;
+  } else {
+    tmpB = (float *)malloc((size_t)(K * N) * sizeof(float));
+    transB = pack_f32(tb, b, brs, bcs, K, N, tmpB, blas);
+    B = tmpB, ldb = transB ? K : N;
+  }
+  int64_t rb = direct ? M : SGEMM_BLOCK_ELEMS / N;
+  rb = rb < 1 ? 1 : rb > M ? M : rb;
+  if (!direct)
+    tmpC = (float *)malloc((size_t)(rb * N) * sizeof(float));
+  for (int64_t r0 = 0; r0 < M; r0 += rb) {
+    int64_t rows = M - r0 < rb ? M - r0 : rb;
+    /* Rows r0.. of A: row-major, or a transposed (column-major) A. */
+    const float *Ar = A + (transA ? r0 : r0 * lda);
+    float *C;
+    int64_t ldc;
+    if (direct) {
+      C = (float *)c + r0 * crs, ldc = crs;
     } else {
-      tmpA = (float *)malloc((size_t)(M * K) * sizeof(float));
-      transA = pack_f32(ta, a, ars, acs, M, K, tmpA, blas);
-      A = tmpA, lda = transA ? M : K;
-    }
-    if (tb == MP_F32 && bcs == 1 && brs >= N) {
-      B = (const float *)b, ldb = brs;
-    } else if (blas && tb == MP_F32 && brs == 1 && bcs >= K) {
-      B = (const float *)b, ldb = bcs, transB = 1;
-    } else {
-      tmpB = (float *)malloc((size_t)(K * N) * sizeof(float));
-      transB = pack_f32(tb, b, brs, bcs, K, N, tmpB, blas);
-      B = tmpB, ldb = transB ? K : N;
+      C = tmpC, ldc = N;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t col = 0; col < N; ++col)
+          tmpC[r * N + col] = load_elem(tc, c, (r0 + r) * crs + col * ccs);
     }
     if (blas)
-      blas_sgemm(101, transA ? 112 : 111, transB ? 112 : 111, (int)M, (int)N,
-                 (int)K, 1.0f, A, (int)lda, B, (int)ldb, 1.0f, C, (int)ldc);
+      blas_sgemm(101, transA ? 112 : 111, transB ? 112 : 111, (int)rows, (int)N,
+                 (int)K, 1.0f, Ar, (int)lda, B, (int)ldb, 1.0f, C, (int)ldc);
     else
-      sgemm_builtin(M, N, K, A, lda, B, ldb, C, ldc);
-  }
-  if (tmpC) {
-    for (int64_t r = 0; r < M; ++r)
-      for (int64_t col = 0; col < N; ++col)
-        store_elem(tc, c, r * crs + col * ccs, tmpC[r * N + col]);
+      sgemm_builtin(rows, N, K, Ar, lda, B, ldb, C, ldc);
+    if (!direct) /* the epilogue: round the block into C */
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t col = 0; col < N; ++col)
+          store_elem(tc, c, (r0 + r) * crs + col * ccs, tmpC[r * N + col]);
   }
   free(tmpA);
   free(tmpB);

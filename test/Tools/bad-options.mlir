@@ -5,6 +5,8 @@
 // RUN: not mp-opt %s --mp-autocast="policy=mixed_float8" 2>&1 | FileCheck %s --check-prefix=POLICY
 // RUN: not mp-opt %s --mp-autocast="target=tpu" 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: not mp-opt %s --mp-autocast="accumulate=f64" 2>&1 | FileCheck %s --check-prefix=ACC
+// RUN: not mp-opt %s --mp-autocast="compute-output=f64" 2>&1 | FileCheck %s --check-prefix=COUT
+// RUN: not mp-opt %s --mp-mixed-precision="compute-output=f64" 2>&1 | FileCheck %s --check-prefix=COUT
 // RUN: not mp-opt %s --mp-loss-scaling="mode=maybe" 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not mp-opt %s --mp-mixed-precision="policy=mixed_float8" 2>&1 | FileCheck %s --check-prefix=POLICY
 // RUN: not mp-opt %s --mp-mixed-precision="target=tpu" 2>&1 | FileCheck %s --check-prefix=TARGET
@@ -21,6 +23,7 @@
 // POLICY: error: mp-autocast: unknown policy 'mixed_float8'; accepted:
 // TARGET: error: mp-autocast: unknown target 'tpu'; accepted: cpu, nvptx
 // ACC: error: mp-autocast: unknown accumulate value 'f64'; accepted: f32, compute
+// COUT: error: mp-autocast: unknown compute-output value 'f64'; accepted: compute, f32
 // MODE: error: mp-loss-scaling: mode must be one of none, static, dynamic; got 'maybe'
 // DP: error: mp-mixed-precision: unknown data-parallel 'yes' (expected none or mpi)
 // BACKEND: error: mp-data-parallel: backend must be mpi, got 'nccl'
@@ -32,6 +35,7 @@
 // POLICY-NOT: {{func|module|"builtin}}
 // TARGET-NOT: {{func|module|"builtin}}
 // ACC-NOT: {{func|module|"builtin}}
+// COUT-NOT: {{func|module|"builtin}}
 // MODE-NOT: {{func|module|"builtin}}
 // DP-NOT: {{func|module|"builtin}}
 // BACKEND-NOT: {{func|module|"builtin}}

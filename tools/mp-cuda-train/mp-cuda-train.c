@@ -4,7 +4,9 @@
  *
  * Loads a training-step artifact made by `mp-run --target cuda
  * --aot-output STEP.so` (it embeds its kernels and describes its signature
- * in `mixprec_step_signature`), puts parameters, optimizer and loss-scale
+ * in `mixprec_step_signature`), calls it through its packed entry
+ * `_mlir_<entry>(void **)` (one array of descriptor pointers: arguments,
+ * then results; any number of them), puts parameters, optimizer and loss-scale
  * state and the batches on the GPU, and trains: parameters and state stay
  * on the device from step to step; only the loss, the scale and the skip
  * flag are copied back to print them. Plain C; needs libc, libcuda and
@@ -44,7 +46,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_TENSORS 128
 #define MAX_RANK 8
 #define MAX_BATCHES 64
 
@@ -59,13 +60,42 @@ typedef struct {
   int64_t elements;
 } Spec;
 
-static Spec args[MAX_TENSORS], results[MAX_TENSORS];
-static int num_args, num_results;
+/* Grown as the signature is read: any number of arguments and results. */
+static Spec *args, *results;
+static int num_args, num_results, cap_args, cap_results;
+/* The packed entry named by the signature's `abi packed` line. */
+static char packed_symbol[256];
+static int signature_version, declared_args = -1, declared_results = -1;
 
 static void die(const char *msg, const char *detail) {
   fprintf(stderr, TOOL ": error: %s%s%s\n", msg, detail ? ": " : "",
           detail ? detail : "");
   exit(1);
+}
+
+static void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p)
+    die("out of memory", NULL);
+  return p;
+}
+
+/* The spec of argument or result `index`, growing the array. */
+static Spec *spec_at(Spec **array, int *cap, int index) {
+  if (index < 0)
+    die("negative tensor index in the signature", NULL);
+  if (index >= *cap) {
+    int grown = *cap ? *cap : 64;
+    while (grown <= index)
+      grown *= 2;
+    Spec *bigger = realloc(*array, sizeof(Spec) * (size_t)grown);
+    if (!bigger)
+      die("out of memory", NULL);
+    memset(bigger + *cap, 0, sizeof(Spec) * (size_t)(grown - *cap));
+    *array = bigger;
+    *cap = grown;
+  }
+  return &(*array)[index];
 }
 
 static size_t dtype_size(const char *d) {
@@ -90,16 +120,32 @@ static void parse_signature(const char *text) {
     buf[len] = 0;
     char *save = NULL;
     char *tok = strtok_r(buf, " ", &save);
-    if (tok && (!strcmp(tok, "arg") || !strcmp(tok, "result"))) {
+    if (tok && !strcmp(tok, "mixprec-step")) {
+      tok = strtok_r(NULL, " ", &save);
+      signature_version = tok ? atoi(tok) : 0;
+    } else if (tok && !strcmp(tok, "abi")) {
+      tok = strtok_r(NULL, " ", &save);
+      if (!tok || strcmp(tok, "packed"))
+        die("unknown step ABI in the signature", tok);
+      tok = strtok_r(NULL, " ", &save);
+      if (!tok || strlen(tok) >= sizeof(packed_symbol))
+        die("bad `abi packed` line in the signature", NULL);
+      snprintf(packed_symbol, sizeof(packed_symbol), "%s", tok);
+      tok = strtok_r(NULL, " ", &save);
+      declared_args = tok ? atoi(tok) : -1;
+      tok = strtok_r(NULL, " ", &save);
+      declared_results = tok ? atoi(tok) : -1;
+    } else if (tok && (!strcmp(tok, "arg") || !strcmp(tok, "result"))) {
       int is_arg = !strcmp(tok, "arg");
       int index = atoi(strtok_r(NULL, " ", &save));
-      if (index >= MAX_TENSORS)
-        die("too many tensors in the signature", NULL);
-      Spec *s = is_arg ? &args[index] : &results[index];
+      Spec *s = is_arg ? spec_at(&args, &cap_args, index)
+                       : spec_at(&results, &cap_results, index);
       snprintf(s->role, sizeof(s->role), "%s", strtok_r(NULL, " ", &save));
       s->tied = is_arg ? -1 : atoi(strtok_r(NULL, " ", &save));
       snprintf(s->dtype, sizeof(s->dtype), "%s", strtok_r(NULL, " ", &save));
       s->rank = atoi(strtok_r(NULL, " ", &save));
+      if (s->rank < 0 || s->rank > MAX_RANK)
+        die("a tensor of the signature has rank > 8", NULL);
       s->elements = 1;
       for (int d = 0; d < s->rank; ++d) {
         s->shape[d] = atoll(strtok_r(NULL, " ", &save));
@@ -218,7 +264,7 @@ static void *read_file(const char *path, size_t bytes) {
 }
 
 /* The batches' buffers (never released while training). */
-static void *batch_buffers[64 * MAX_TENSORS];
+static void **batch_buffers;
 static int num_batch_buffers;
 static int is_batch_buffer(const void *p) {
   for (int i = 0; i < num_batch_buffers; ++i)
@@ -326,9 +372,7 @@ int main(int argc, char **argv) {
   if (device_error())
     die("loading the GPU kernels failed", device_error());
   const char *signature = (const char *)dlsym(lib, "mixprec_step_signature");
-  void (*step)(void *, void **) =
-      (void (*)(void *, void **))dlsym(lib, "mixprec_step_call");
-  if (!signature || !step)
+  if (!signature)
     die("not a mixprec step artifact", artifact);
 #ifdef MP_TRAIN_CPU
   printf(TOOL ": %s (contractions: %s)\n", artifact, mp_rt_gemm_backend());
@@ -336,13 +380,22 @@ int main(int argc, char **argv) {
   printf(TOOL ": %s on %s\n", artifact, mp_cuda_device_name());
 #endif
   parse_signature(signature);
+  if (signature_version < 2 || !packed_symbol[0])
+    die("the artifact predates the packed step ABI (signature version < 2): "
+        "rebuild it with this mixprec",
+        artifact);
+  if (declared_args != num_args || declared_results != num_results)
+    die("the signature's `abi packed` line does not match its tensors",
+        artifact);
+  void (*step)(void **) = (void (*)(void **))dlsym(lib, packed_symbol);
+  if (!step)
+    die("the artifact lacks its packed entry", packed_symbol);
 
   /* Initial values, on the host first. */
   /* Data and allocated pointer of each argument's buffer. */
-  void *device[MAX_TENSORS] = {0};
-  void *base[MAX_TENSORS] = {0};
-  void *batch_data[MAX_BATCHES][MAX_TENSORS] = {{0}};
-  int data_args[MAX_TENSORS], num_data = 0;
+  void **device = xcalloc((size_t)num_args, sizeof(void *));
+  void **base = xcalloc((size_t)num_args, sizeof(void *));
+  int *data_args = xcalloc((size_t)num_args, sizeof(int)), num_data = 0;
   for (int i = 0; i < num_args; ++i)
     if (!strcmp(args[i].role, "data"))
       data_args[num_data++] = i;
@@ -397,6 +450,11 @@ int main(int argc, char **argv) {
     device[i] = base[i] = to_device(host, s->bytes);
     free(host);
   }
+  void **batch_data[MAX_BATCHES];
+  for (int b = 0; b < num_batches; ++b)
+    batch_data[b] = xcalloc((size_t)num_data, sizeof(void *));
+  batch_buffers =
+      xcalloc((size_t)num_batches * (size_t)num_data, sizeof(void *));
   /* Batches: replayed, or synthetic (inputs uniform with unit variance,
    * the last data argument the one-hot argmax of a linear teacher). */
   for (int b = 0; b < num_batches; ++b) {
@@ -454,7 +512,7 @@ int main(int argc, char **argv) {
   }
 
   /* Which argument each state result feeds. */
-  int into[MAX_TENSORS];
+  int *into = xcalloc((size_t)num_results, sizeof(int));
   int loss = -1, overflow = -1, scale_arg = -1;
   for (int i = 0; i < num_args; ++i)
     if (!strcmp(args[i].role, "loss_scale"))
@@ -475,12 +533,34 @@ int main(int argc, char **argv) {
   if (loss < 0)
     die("the step returns no loss", NULL);
 
-  size_t words = 0;
+  /* The packed array: packed[i] points to argument i's descriptor,
+   * packed[num_args + r] to the descriptor result r is written to. */
+  size_t words = 0, arg_words = 0;
+  for (int i = 0; i < num_args; ++i)
+    arg_words += 3 + 2 * (size_t)args[i].rank;
   for (int r = 0; r < num_results; ++r)
     words += 3 + 2 * (size_t)results[r].rank;
-  int64_t *result_desc = calloc(words + 1, sizeof(int64_t));
-  int64_t arg_desc[MAX_TENSORS][3 + 2 * MAX_RANK];
-  void *arg_ptrs[MAX_TENSORS];
+  int64_t *result_desc = xcalloc(words + 1, sizeof(int64_t));
+  int64_t *arg_desc = xcalloc(arg_words + 1, sizeof(int64_t));
+  void **packed =
+      xcalloc((size_t)num_args + (size_t)num_results, sizeof(void *));
+  {
+    size_t offset = 0;
+    for (int i = 0; i < num_args; ++i) {
+      packed[i] = arg_desc + offset;
+      offset += 3 + 2 * (size_t)args[i].rank;
+    }
+    offset = 0;
+    for (int r = 0; r < num_results; ++r) {
+      packed[num_args + r] = result_desc + offset;
+      offset += 3 + 2 * (size_t)results[r].rank;
+    }
+  }
+  void **result_ptr = xcalloc((size_t)num_results, sizeof(void *));
+  void **result_base = xcalloc((size_t)num_results, sizeof(void *));
+  void **old_base = xcalloc((size_t)num_args, sizeof(void *));
+  void **candidates =
+      xcalloc((size_t)num_args + (size_t)num_results, sizeof(void *));
   double total_ms = 0, first_loss = NAN, last_loss = NAN;
   int timed = 0, skipped = 0;
 #ifdef MP_TRAIN_CPU
@@ -492,14 +572,12 @@ int main(int argc, char **argv) {
     for (int k = 0; k < num_data; ++k)
       device[data_args[k]] = base[data_args[k]] =
           batch_data[s % num_batches][k];
-    for (int i = 0; i < num_args; ++i) {
-      write_descriptor(&args[i], device[i], arg_desc[i]);
-      arg_ptrs[i] = arg_desc[i];
-    }
+    for (int i = 0; i < num_args; ++i)
+      write_descriptor(&args[i], device[i], packed[i]);
     double scale =
         scale_arg >= 0 ? read_scalar(&args[scale_arg], device[scale_arg]) : 1;
     double t0 = now_ms();
-    step(result_desc, arg_ptrs);
+    step(packed);
     double ms = now_ms() - t0;
     if (device_error())
       die("the step failed", device_error());
@@ -512,7 +590,6 @@ int main(int argc, char **argv) {
      * another result's (bufferization returns unchanged values as they
      * are); every buffer is released exactly once, and a buffer that would
      * feed two arguments is copied for the second. */
-    void *result_ptr[MAX_TENSORS], *result_base[MAX_TENSORS];
     size_t offset = 0;
     for (int r = 0; r < num_results; ++r) {
       result_base[r] = (void *)(intptr_t)result_desc[offset];
@@ -527,7 +604,6 @@ int main(int argc, char **argv) {
     if (s == 0)
       first_loss = l;
     last_loss = l;
-    void *old_base[MAX_TENSORS];
     for (int i = 0; i < num_args; ++i)
       old_base[i] = base[i];
     for (int r = 0; r < num_results; ++r)
@@ -545,7 +621,6 @@ int main(int argc, char **argv) {
         device[i] = base[i] = copy_buffer(device[i], args[i].bytes);
     }
     /* Release old argument buffers and results that nothing holds now. */
-    void *candidates[2 * MAX_TENSORS];
     int num_candidates = 0;
     for (int i = 0; i < num_args; ++i)
       candidates[num_candidates++] = old_base[i];

@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Compiles a module in the training-graph contract with a pass pipeline to
-// native code (JIT through MLIR's ExecutionEngine, or AOT to a shared
-// library) and calls its C interface. Used by mp-run and the Python module.
+// native code (JIT with ORC's LLJIT, or AOT to a shared library) and calls
+// its packed entry `_mlir_<entry>(void **)` (docs/design.md, "Step ABI").
+// Used by mp-run, the Python module and the C API.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,12 +54,14 @@ enum class Role {
   Tracker,    ///< mp.growth_tracker argument/result
   Hysteresis, ///< mp.hysteresis argument/result
   Overflow,   ///< mp.overflow result
+  GradFinite, ///< mp.grad_finite result: one i1 per param gradient
+  GradNorm,   ///< mp.grad_norm result: global L2 norm of the f32 gradients
   Loss,       ///< the loss (first untied 0-d float result)
   Other       ///< any other result
 };
 
 /// Lower-case name of a role: data, param, state, update, loss_scale,
-/// growth_tracker, hysteresis, overflow, loss, other.
+/// growth_tracker, hysteresis, overflow, grad_finite, grad_norm, loss, other.
 llvm::StringRef roleName(Role r);
 
 /// The entry's signature after compilation, with contract roles.
@@ -70,6 +73,18 @@ struct StepSignature {
   /// Synthetic-initialisation hint per argument (`mp.init`), or "".
   std::vector<std::string> argInit;
   int lossResult = -1, overflowResult = -1;
+  /// Name per argument: its `mp.name` attribute, else the NameLoc of its
+  /// location, else "argN".
+  std::vector<std::string> argNames;
+  /// The mp.grad_finite result (-1 if none) and, per flag, the argument
+  /// whose gradient it checks (-1: not a step argument).
+  int gradFiniteResult = -1;
+  std::vector<int64_t> gradFiniteArgs;
+  /// The mp.grad_norm result, or -1.
+  int gradNormResult = -1;
+  /// The entry's `range_probe.names` (a probe made by mp-range-probe): the
+  /// named value of each row of its last result.
+  std::vector<std::string> probeNames;
 };
 
 /// Where the compiled step runs (not to be confused with mlir::mp::Target,
@@ -138,6 +153,9 @@ public:
   const StepSignature &signature() const { return sig; }
   /// Milliseconds spent in the pipeline and in code generation.
   double compileMs() const { return compileMillis; }
+  /// Bytes the forward keeps for the backward (mp::getSavedActivationBytes
+  /// of the entry after the tensor-level pipeline), or -1.
+  int64_t savedActivationBytes() const { return savedActBytes; }
 
   /// Calls the step. `args` must match the signature; on success `results`
   /// receives newly allocated tensors the caller frees with release().
@@ -172,6 +190,7 @@ private:
   std::unique_ptr<Impl> impl;
   StepSignature sig;
   double compileMillis = 0;
+  int64_t savedActBytes = -1;
   StepTarget stepTarget = StepTarget::CPU;
   std::string libPath;
 };

@@ -113,6 +113,17 @@ struct ToNVPTXOptions : public mlir::PassPipelineOptions<ToNVPTXOptions> {
                      "multiply-adds (batch*M*N*K); smaller ones are faster "
                      "naive"),
       llvm::cl::init(131072)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("f16/bf16 contractions that tile on sm_80 and later "
+                     "as mma.sync tensor-core kernels "
+                     "(mp-gpu-mma-contractions)"),
+      llvm::cl::init(true)};
+  Option<bool> tensorCoreReport{
+      *this, "tensor-core-report",
+      llvm::cl::desc("A remark per contraction: tensor-core kernel (and "
+                     "its tiles) or FMA kernel (and why)"),
+      llvm::cl::init(false)};
   Option<bool> reuseBuffers{
       *this, "reuse-buffers",
       llvm::cl::desc("Let a linalg op with reduction loops (the fused "
@@ -153,6 +164,10 @@ struct MixedPrecisionOptions
   Option<std::string> accumulate{*this, "accumulate",
                                  llvm::cl::desc("f32 | compute"),
                                  llvm::cl::init("f32")};
+  Option<std::string> computeOutput{
+      *this, "compute-output",
+      llvm::cl::desc("Result type of compute-class ops: compute | f32"),
+      llvm::cl::init("compute")};
   Option<std::string> report{*this, "report",
                              llvm::cl::desc("Autocast JSON report path"),
                              llvm::cl::init("")};
@@ -193,6 +208,16 @@ struct MixedPrecisionOptions
       llvm::cl::desc("Clip the unscaled gradients to this global L2 norm "
                      "(0: off)"),
       llvm::cl::init(0.0)};
+  Option<int64_t> microbatches{
+      *this, "microbatches",
+      llvm::cl::desc("Gradient accumulation over this many micro-batches "
+                     "(data arguments get a leading dimension; 1: off)"),
+      llvm::cl::init(1)};
+  Option<bool> gradNorm{
+      *this, "grad-norm",
+      llvm::cl::desc("Also return the global L2 norm of the unscaled "
+                     "gradients ({mp.grad_norm})"),
+      llvm::cl::init(false)};
   // mp-data-parallel
   Option<std::string> dataParallel{
       *this, "data-parallel",

@@ -6,6 +6,7 @@
 
 #include "mixprec/Codegen/CPU/Passes.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPCONTRACTIONSTORUNTIME
@@ -130,6 +131,132 @@ void eraseViews(ArrayRef<Value> views) {
       }
 }
 
+/// The half type every reader of the f32 buffer `c` that `op` accumulates
+/// into rounds it to, when `c` can be narrowed: `c` is a local allocation
+/// that nothing but these ops touch:
+///   - one `linalg.fill` of a constant (exact in the half type) before `op`
+///     in its block,
+///   - `op` itself, as its init,
+///   - readers after `op`: `linalg.generic` ops that take `c` as an input
+///     only and whose bodies use its element only through `arith.truncf` to
+///     the half type (what mp-autocast's compute-output=compute leaves
+///     after bufferization: the f32 accumulation rounded by its first user),
+///   - `memref.dealloc`.
+/// Null otherwise.
+Type narrowableOutput(linalg::LinalgOp op, Value c) {
+  Operation *alloc = c.getDefiningOp();
+  auto type = dyn_cast<MemRefType>(c.getType());
+  if (!alloc || !isa<memref::AllocOp, memref::AllocaOp>(alloc) || !type ||
+      !type.getElementType().isF32() || !type.getLayout().isIdentity())
+    return {};
+  Block *block = op->getBlock();
+  auto after = [&](Operation *user) {
+    Operation *ancestor = block->findAncestorOpInBlock(*user);
+    return ancestor && ancestor != op && op->isBeforeInBlock(ancestor);
+  };
+  Type half;
+  int fills = 0, readers = 0;
+  for (OpOperand &use : c.getUses()) {
+    Operation *user = use.getOwner();
+    if (user == op) {
+      if (!op.isDpsInit(&use))
+        return {};
+      continue;
+    }
+    if (isa<memref::DeallocOp>(user)) {
+      if (!after(user))
+        return {};
+      continue;
+    }
+    if (auto fill = dyn_cast<linalg::FillOp>(user)) {
+      FloatAttr value;
+      if (user->getBlock() != block || !user->isBeforeInBlock(op) ||
+          !fill.isDpsInit(&use) ||
+          !matchPattern(fill.getInputs()[0], m_Constant(&value)))
+        return {};
+      ++fills;
+      continue;
+    }
+    auto reader = dyn_cast<linalg::GenericOp>(user);
+    if (!reader || !reader.isDpsInput(&use) || !after(user))
+      return {};
+    BlockArgument arg = reader.getMatchingBlockArgument(&use);
+    for (Operation *argUser : arg.getUsers()) {
+      auto trunc = dyn_cast<arith::TruncFOp>(argUser);
+      if (!trunc || trunc.getRoundingmodeAttr() ||
+          !(trunc.getType().isBF16() || trunc.getType().isF16()) ||
+          (half && trunc.getType() != half))
+        return {};
+      half = trunc.getType();
+    }
+    ++readers;
+  }
+  if (fills != 1 || readers == 0 || !half)
+    return {};
+  // The fill's value must be exact in the half type.
+  for (Operation *user : c.getUsers())
+    if (auto fill = dyn_cast<linalg::FillOp>(user)) {
+      FloatAttr value;
+      (void)matchPattern(fill.getInputs()[0], m_Constant(&value));
+      bool losesInfo = false;
+      APFloat v = value.getValue();
+      v.convert(cast<FloatType>(half).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &losesInfo);
+      if (losesInfo)
+        return {};
+    }
+  return half;
+}
+
+/// Replaces the f32 buffer `c` (see narrowableOutput) by a new buffer of
+/// element type `half`: the fill writes the half constant, the readers take
+/// the half element in place of their `arith.truncf`, the deallocs free
+/// the new buffer; the old one is erased. Returns the new buffer.
+Value narrowOutput(Value c, Type half) {
+  Operation *alloc = c.getDefiningOp();
+  OpBuilder b(alloc);
+  auto type = cast<MemRefType>(c.getType());
+  OperationState state(alloc->getLoc(), alloc->getName());
+  state.addOperands(alloc->getOperands());
+  state.addTypes(MemRefType::get(type.getShape(), half,
+                                 MemRefLayoutAttrInterface(),
+                                 type.getMemorySpace()));
+  state.addAttributes(alloc->getAttrs());
+  Value h = b.create(state)->getResult(0);
+  for (OpOperand &use : llvm::make_early_inc_range(c.getUses())) {
+    Operation *user = use.getOwner();
+    if (auto fill = dyn_cast<linalg::FillOp>(user)) {
+      FloatAttr value;
+      (void)matchPattern(fill.getInputs()[0], m_Constant(&value));
+      b.setInsertionPoint(fill);
+      bool losesInfo = false;
+      APFloat v = value.getValue();
+      v.convert(cast<FloatType>(half).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &losesInfo);
+      Value scalar = arith::ConstantOp::create(b, fill.getLoc(), half,
+                                               b.getFloatAttr(half, v));
+      linalg::FillOp::create(b, fill.getLoc(), ValueRange{scalar},
+                             ValueRange{h});
+      fill->erase();
+      continue;
+    }
+    if (auto reader = dyn_cast<linalg::GenericOp>(user)) {
+      BlockArgument arg = reader.getMatchingBlockArgument(&use);
+      use.set(h);
+      arg.setType(half);
+      for (Operation *trunc : llvm::make_early_inc_range(arg.getUsers())) {
+        trunc->getResult(0).replaceAllUsesWith(arg);
+        trunc->erase();
+      }
+      continue;
+    }
+    if (isa<memref::DeallocOp>(user))
+      use.set(h);
+    // The contraction itself is replaced by the caller.
+  }
+  return h;
+}
+
 struct ContractionsToRuntimePass
     : mp::impl::MPContractionsToRuntimeBase<ContractionsToRuntimePass> {
   void runOnOperation() override {
@@ -184,12 +311,22 @@ struct ContractionsToRuntimePass
       unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
       b.setInsertionPoint(op);
       Location loc = op.getLoc();
+      // The epilogue: a C that every reader rounds to bf16 / f16 is
+      // written rounded by the runtime (C of kind bf16 / f16: f32
+      // accumulation, one rounding), into a half buffer.
+      Type half = narrowableOutput(op, c);
       Value va = view(b, loc, a, maps[0], order(m, k));
       Value vb = view(b, loc, bb, maps[1], order(k, n));
-      Value vc = view(b, loc, c, maps[2], order(m, n));
-      if (!va || !vb || !vc) {
+      Value vc = half ? Value() : view(b, loc, c, maps[2], order(m, n));
+      if (!va || !vb || (!half && !vc)) {
         eraseViews({va, vb, vc});
         continue;
+      }
+      if (half) {
+        c = narrowOutput(c, half);
+        b.setInsertionPoint(op);
+        vc = view(b, loc, c, maps[2], order(m, n));
+        tc = storageName(half);
       }
       std::string name =
           (Twine(lead.empty() ? "mp_rt_matmul_" : "mp_rt_batch_matmul_") + *ta +
@@ -206,7 +343,10 @@ struct ContractionsToRuntimePass
                         mb.getUnitAttr());
       }
       func::CallOp::create(b, loc, callee, ValueRange{va, vb, vc});
+      Value oldC = op.getDpsInits()[0];
       op->erase();
+      if (oldC != c && oldC.use_empty())
+        oldC.getDefiningOp()->erase();
     }
   }
 };

@@ -22,99 +22,11 @@ namespace mlir::mp {
 } // namespace mlir::mp
 
 using namespace mlir;
+using mp::ContractionPlan;
+using mp::mapDims;
+using mp::matchContraction;
 
 namespace {
-
-/// A contraction this pass can tile: a linalg op on buffers with two
-/// inputs and one output, static loop ranges, projected-permutation
-/// indexing maps, exactly one reduction loop `k` read by both inputs, a
-/// parallel loop `m` read by input 0 only, a parallel loop `n` read by
-/// input 1 only and at most one more parallel (batch) loop; the output
-/// reads every parallel loop and not `k`. linalg.matmul, batch_matmul and
-/// the transposed generic contractions of the backward pass all fit.
-struct ContractionPlan {
-  unsigned m = 0, n = 0, k = 0;
-  int batch = -1;
-  SmallVector<int64_t> trips;
-};
-
-static SmallVector<unsigned> mapDims(AffineMap map) {
-  SmallVector<unsigned> dims;
-  for (AffineExpr e : map.getResults())
-    dims.push_back(cast<AffineDimExpr>(e).getPosition());
-  return dims;
-}
-
-static std::optional<ContractionPlan> matchContraction(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op->getNumResults() != 0)
-    return std::nullopt;
-  ContractionPlan plan;
-  plan.trips = op.getStaticLoopRanges();
-  if (llvm::any_of(plan.trips,
-                   [](int64_t t) { return ShapedType::isDynamic(t); }))
-    return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  for (AffineMap map : maps)
-    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
-        map.getNumSymbols() != 0)
-      return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands())
-    if (!isa<MemRefType>(operand.get().getType()))
-      return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<unsigned> reductions, parallels;
-  for (auto [i, it] : llvm::enumerate(iterators))
-    (it == utils::IteratorType::reduction ? reductions : parallels)
-        .push_back(i);
-  if (reductions.size() != 1 || parallels.size() < 2 || parallels.size() > 3)
-    return std::nullopt;
-  plan.k = reductions.front();
-  SmallVector<unsigned> a = mapDims(maps[0]), b = mapDims(maps[1]),
-                        c = mapDims(maps[2]);
-  if (!llvm::is_contained(a, plan.k) || !llvm::is_contained(b, plan.k) ||
-      llvm::is_contained(c, plan.k) || c.size() != parallels.size())
-    return std::nullopt;
-  int m = -1, n = -1;
-  for (unsigned d : parallels) {
-    bool inA = llvm::is_contained(a, d), inB = llvm::is_contained(b, d);
-    if (inA && !inB) {
-      if (m >= 0)
-        return std::nullopt;
-      m = d;
-    } else if (inB && !inA) {
-      if (n >= 0)
-        return std::nullopt;
-      n = d;
-    } else {
-      if (plan.batch >= 0)
-        return std::nullopt;
-      plan.batch = d;
-    }
-  }
-  if (m < 0 || n < 0)
-    return std::nullopt;
-  plan.m = m;
-  plan.n = n;
-  // The payload must be a function of the block arguments (and values
-  // defined above the op) only.
-  Block *body = op.getBlock();
-  bool ok = true;
-  body->walk([&](Operation *inner) {
-    if (isa<linalg::IndexOp>(inner) || inner->getNumRegions() != 0 ||
-        !isPure(inner))
-      if (!isa<linalg::YieldOp>(inner))
-        ok = false;
-  });
-  if (!ok)
-    return std::nullopt;
-  for (Type t : {getElementTypeOrSelf(op.getDpsInputOperand(0)->get()),
-                 getElementTypeOrSelf(op.getDpsInputOperand(1)->get()),
-                 getElementTypeOrSelf(op.getDpsInitOperand(0)->get())})
-    if (!t.isIntOrFloat())
-      return std::nullopt;
-  return plan;
-}
 
 /// Tiles a contraction into one gpu.launch: each block computes a
 /// kTileM x kTileN output tile with 16x16 threads (a 4x4 register tile
@@ -155,12 +67,7 @@ static void tileContraction(linalg::LinalgOp op, const ContractionPlan &plan) {
       b, loc, cst((N + kTileN - 1) / kTileN), cst((M + kTileM - 1) / kTileM),
       cst(B), cT, cT, c1, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, ValueRange{}, TypeRange{tileA, tileB});
-  Block &entry = launch.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  if (entry.empty() || !entry.back().hasTrait<OpTrait::IsTerminator>()) {
-    gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPointToStart(&entry);
-  }
+  mp::beginLaunchBody(b, launch);
   Value sharedA = launch.getWorkgroupAttributions()[0];
   Value sharedB = launch.getWorkgroupAttributions()[1];
   Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;

@@ -14,6 +14,8 @@
 #define MIXPREC_LIB_CONVERSION_GPUUTILS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -40,6 +42,28 @@ bool isHostHelper(mlir::func::FuncOp fn);
 
 /// True if `op` (or an op nested in it) reads or writes a device buffer.
 bool touchesDeviceMemory(mlir::Operation *op, const HostBuffers &host);
+
+/// A contraction the mp-gpu-*-contractions passes can tile: a linalg op on
+/// buffers with two inputs and one output, static loop ranges,
+/// projected-permutation indexing maps, exactly one reduction loop `k` read
+/// by both inputs, a parallel loop `m` read by input 0 only, a parallel
+/// loop `n` read by input 1 only and at most one more parallel (batch)
+/// loop; the output reads every parallel loop and not `k`; a pure payload
+/// on int or float elements. linalg.matmul, batch_matmul and the
+/// transposed generic contractions of the backward pass all fit.
+struct ContractionPlan {
+  unsigned m = 0, n = 0, k = 0;
+  int batch = -1;
+  llvm::SmallVector<int64_t> trips;
+};
+std::optional<ContractionPlan> matchContraction(mlir::linalg::LinalgOp op);
+
+/// The loop dimensions of a projected-permutation map, in result order.
+llvm::SmallVector<unsigned> mapDims(mlir::AffineMap map);
+
+/// Points `b` at the start of `launch`'s body, giving the body its
+/// gpu.terminator first when it has none yet.
+void beginLaunchBody(mlir::OpBuilder &b, mlir::gpu::LaunchOp launch);
 
 } // namespace mlir::mp
 

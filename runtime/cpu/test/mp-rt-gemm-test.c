@@ -103,7 +103,7 @@ static void *make(int kind, int64_t rows, int64_t cols, int transposed,
 }
 
 static int check(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
-                 int trans_a, int trans_b) {
+                 int trans_a, int trans_b, int trans_c) {
   double *av = malloc(sizeof(double) * (size_t)(M * K));
   double *bv = malloc(sizeof(double) * (size_t)(K * N));
   int64_t ars, acs, brs, bcs;
@@ -112,7 +112,7 @@ static int check(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
   /* C starts at a random value (C += A.B), stored in its kind. */
   double *c0 = malloc(sizeof(double) * (size_t)(M * N));
   int64_t crs, ccs;
-  void *c = make(tc, M, N, 0, &crs, &ccs, c0);
+  void *c = make(tc, M, N, trans_c, &crs, &ccs, c0);
   mp_rt_gemm(ta, tb, tc, a, ars, acs, b, brs, bcs, c, crs, ccs, M, N, K);
   int bad = 0;
   for (int64_t i = 0; i < M && bad < 3; ++i)
@@ -133,10 +133,11 @@ static int check(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
       double err = fabs(got - ref);
       if (!(err <= tol)) {
         fprintf(stderr,
-                "MISMATCH %s x %s -> %s M=%ld N=%ld K=%ld ta=%d tb=%d at "
-                "(%ld,%ld): got %.9g want %.9g (tol %.3g)\n",
+                "MISMATCH %s x %s -> %s M=%ld N=%ld K=%ld ta=%d tb=%d tc=%d "
+                "at (%ld,%ld): got %.9g want %.9g (tol %.3g)\n",
                 kind_name[ta], kind_name[tb], kind_name[tc], (long)M, (long)N,
-                (long)K, trans_a, trans_b, (long)i, (long)j, got, ref, tol);
+                (long)K, trans_a, trans_b, trans_c, (long)i, (long)j, got, ref,
+                tol);
         ++bad;
       }
     }
@@ -202,9 +203,31 @@ int main(int argc, char **argv) {
             continue;
           int tc = (int)((s + (size_t)ta + (size_t)tr) % 3);
           failures += check(ta, tb, tc, shapes[s][0], shapes[s][1],
-                            shapes[s][2], tr & 1, tr >> 1) != 0;
+                            shapes[s][2], tr & 1, tr >> 1, 0) != 0;
           ++cases;
         }
   printf("%d cases, %d failed\n", cases, failures);
+  /* The half-output epilogue (compute-output=compute: the f32 accumulation
+   * rounded into a bf16 / f16 C, or a strided f32 C, block by block): C
+   * of each kind, row-major and transposed, on shapes larger than the
+   * sgemm engine's 64 Ki-element block and than several MC x NC tasks
+   * of the bf16 engine, with edges in both. */
+  static const int64_t out_shapes[][3] = {
+      {300, 400, 37}, {129, 513, 64}, {1, 70000, 3}, {70000, 1, 2}};
+  static const int out_pairs[][2] = {
+      {BF16, BF16}, {F32_BF16, BF16}, {F32, F32}, {F16, F16}, {F32, BF16}};
+  int out_failures = 0, out_cases = 0;
+  for (size_t s = 0; s < sizeof(out_shapes) / sizeof(out_shapes[0]); ++s)
+    for (size_t p = 0; p < sizeof(out_pairs) / sizeof(out_pairs[0]); ++p)
+      for (int tc = 0; tc < 3; ++tc)
+        for (int trans_c = 0; trans_c < 2; ++trans_c) {
+          out_failures +=
+              check(out_pairs[p][0], out_pairs[p][1], tc, out_shapes[s][0],
+                    out_shapes[s][1], out_shapes[s][2], (int)(s & 1), 0,
+                    trans_c) != 0;
+          ++out_cases;
+        }
+  printf("output modes: %d cases, %d failed\n", out_cases, out_failures);
+  failures += out_failures;
   return failures != 0;
 }

@@ -148,3 +148,113 @@ func.func @generic_left_alone(%a: memref<4x4xf32>, %c: memref<4x4xf32>, %i: memr
   }
   return
 }
+
+// -----
+
+// The epilogue (mp-autocast compute-output=compute after bufferization): an
+// f32 output buffer that every reader rounds to bf16 first becomes a bf16
+// buffer the runtime writes rounded (C kind bf16); the zero fill is a bf16
+// fill, the readers take the bf16 element in place of their truncf (a
+// contraction reader becomes a bf16 operand), the dealloc frees the new
+// buffer and no f32 buffer is left.
+// CHECK-DAG: func.func private @mp_rt_matmul_bf16_bf16_bf16(memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?x?xbf16, strided<[?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @epilogue(
+// CHECK-SAME:    %[[A:[a-z0-9_]+]]: memref<16x64xbf16>, %[[B:[a-z0-9_]+]]: memref<64x32xbf16>, %[[BIAS:[a-z0-9_]+]]: memref<32xf32>, %[[OUT:[a-z0-9_]+]]: memref<16x32xbf16>, %[[W2:[a-z0-9_]+]]: memref<32x8xbf16>, %[[OUT2:[a-z0-9_]+]]: memref<16x8xf32>
+// CHECK-NOT:     memref<16x32xf32>
+// CHECK:         %[[H:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xbf16>
+// CHECK-NEXT:    %[[Z:.+]] = arith.constant 0.000000e+00 : bf16
+// CHECK-NEXT:    linalg.fill ins(%[[Z]] : bf16) outs(%[[H]] : memref<16x32xbf16>)
+// CHECK:         %[[VH:.+]] = memref.cast %[[H]] : memref<16x32xbf16> to memref<?x?xbf16, strided<[?, ?], offset: ?>>
+// CHECK-NEXT:    call @mp_rt_matmul_bf16_bf16_bf16(%{{.+}}, %{{.+}}, %[[VH]])
+// CHECK-NEXT:    linalg.generic {{.+}} ins(%[[H]], %[[BIAS]] : memref<16x32xbf16>, memref<32xf32>) outs(%[[OUT]] : memref<16x32xbf16>)
+// CHECK-NEXT:    ^bb0(%[[IN:.+]]: bf16, %[[INB:.+]]: f32, %{{.+}}: bf16):
+// CHECK-NEXT:      %[[TB:.+]] = arith.truncf %[[INB]] : f32 to bf16
+// CHECK-NEXT:      %[[S:.+]] = arith.addf %[[IN]], %[[TB]] : bf16
+// CHECK-NEXT:      linalg.yield %[[S]] : bf16
+// CHECK:         %[[VH2:.+]] = memref.cast %[[H]]
+// CHECK:         call @mp_rt_matmul_bf16_bf16_f32(%[[VH2]],
+// CHECK:         memref.dealloc %[[H]] : memref<16x32xbf16>
+// CHECK-NOT:     memref<16x32xf32>
+// CHECK:         return
+func.func @epilogue(%a: memref<16x64xbf16>, %b: memref<64x32xbf16>, %bias: memref<32xf32>, %out: memref<16x32xbf16>,
+                    %w2: memref<32x8xbf16>, %out2: memref<16x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %alloc = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+  linalg.fill ins(%cst : f32) outs(%alloc : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x64xbf16>, memref<64x32xbf16>) outs(%alloc : memref<16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%alloc, %bias : memref<16x32xf32>, memref<32xf32>) outs(%out : memref<16x32xbf16>) {
+  ^bb0(%in: f32, %in_b: f32, %o: bf16):
+    %0 = arith.truncf %in : f32 to bf16
+    %1 = arith.truncf %in_b : f32 to bf16
+    %2 = arith.addf %0, %1 : bf16
+    linalg.yield %2 : bf16
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                   affine_map<(m, n, k) -> (k, n)>,
+                                   affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%alloc, %w2 : memref<16x32xf32>, memref<32x8xbf16>) outs(%out2 : memref<16x8xf32>) {
+  ^bb0(%x: f32, %y: bf16, %acc: f32):
+    %t = arith.truncf %x : f32 to bf16
+    %xe = arith.extf %t : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %alloc : memref<16x32xf32>
+  return
+}
+
+// -----
+
+// Not narrowed (C stays f32): a reader that uses the f32 element itself,
+// a fill value that is not exact in bf16, a buffer the function returns.
+// CHECK-LABEL: func.func @epilogue_kept(
+// CHECK-NOT:     memref.alloc() : memref<16x32xbf16>
+// CHECK:         call @mp_rt_matmul_bf16_bf16_f32(
+// CHECK:         call @mp_rt_matmul_bf16_bf16_f32(
+// CHECK:         call @mp_rt_matmul_bf16_bf16_f32(
+// CHECK-NOT:     memref.alloc() : memref<16x32xbf16>
+// CHECK:         return
+func.func @epilogue_kept(%a: memref<16x64xbf16>, %b: memref<64x32xbf16>, %out: memref<16x32xbf16>, %outf: memref<16x32xf32>) -> memref<16x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %tenth = arith.constant 0.1 : f32
+  %c1 = memref.alloc() : memref<16x32xf32>
+  linalg.fill ins(%cst : f32) outs(%c1 : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x64xbf16>, memref<64x32xbf16>) outs(%c1 : memref<16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c1 : memref<16x32xf32>) outs(%outf : memref<16x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.truncf %in : f32 to bf16
+    %1 = arith.extf %0 : bf16 to f32
+    %2 = arith.addf %1, %in : f32
+    linalg.yield %2 : f32
+  }
+  memref.dealloc %c1 : memref<16x32xf32>
+  %c2 = memref.alloc() : memref<16x32xf32>
+  linalg.fill ins(%tenth : f32) outs(%c2 : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x64xbf16>, memref<64x32xbf16>) outs(%c2 : memref<16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c2 : memref<16x32xf32>) outs(%out : memref<16x32xbf16>) {
+  ^bb0(%in: f32, %o: bf16):
+    %0 = arith.truncf %in : f32 to bf16
+    linalg.yield %0 : bf16
+  }
+  memref.dealloc %c2 : memref<16x32xf32>
+  %c3 = memref.alloc() : memref<16x32xf32>
+  linalg.fill ins(%cst : f32) outs(%c3 : memref<16x32xf32>)
+  linalg.matmul ins(%a, %b : memref<16x64xbf16>, memref<64x32xbf16>) outs(%c3 : memref<16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c3 : memref<16x32xf32>) outs(%out : memref<16x32xbf16>) {
+  ^bb0(%in: f32, %o: bf16):
+    %0 = arith.truncf %in : f32 to bf16
+    linalg.yield %0 : bf16
+  }
+  return %c3 : memref<16x32xf32>
+}

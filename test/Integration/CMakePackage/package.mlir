@@ -74,7 +74,7 @@ func.func @train_step(%w: tensor<4xf32>, %x: tensor<4xf32>)
 // AUTOCAST-NEXT:    mp.value_and_grad @loss
 
 // SCALING-LABEL: func.func @train_step(
-// SCALING-SAME:    -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<f32>, tensor<i1> {mp.overflow})
+// SCALING-SAME:    -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<f32>, tensor<i1> {mp.overflow}, tensor<1xi1> {mp.grad_finite = array<i64: 0>})
 // SCALING:         mp.value_and_grad @loss(%{{.+}}) scale(%{{.+}})
 // SCALING:         mp.unscale
 // SCALING:         mp.all_finite
@@ -83,7 +83,7 @@ func.func @train_step(%w: tensor<4xf32>, %x: tensor<4xf32>)
 // CXX-LABEL: func.func @layer(
 // CXX:         linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x16xf16>, tensor<16x4xf16>)
 // CXX-LABEL: func.func @train_step(
-// CXX-SAME:    tensor<i1> {mp.overflow})
+// CXX-SAME:    tensor<i1> {mp.overflow}, tensor<1xi1> {mp.grad_finite = array<i64: 0>})
 // CXX:         mp.value_and_grad @loss(%{{.+}}) scale(%{{.+}})
 // CXX:         mp.unscale
 
@@ -111,9 +111,14 @@ func.func @train_step(%w: tensor<4xf32>, %x: tensor<4xf32>)
 // CAPI-NEXT: {{.*}}growth-factor must be finite and > 1
 // CAPI:      == bad-policy: failure
 // CAPI-NEXT: {{.*}}error:{{.*}}float7
+// CAPI:      == deep: failure
+// CAPI-NEXT: <input>:1:10031: error: input nested deeper than 10000 levels
 // CAPI:      == dialect: mp
 // CAPI:      mp.cast %{{.+}} : tensor<2xf32> to tensor<2xbf16>
 // CAPI:      == aot: success, library written
 // CAPI:      == aot malformed: failure
 // CAPI-NEXT: cannot parse the input
+// CAPI:      == aot deep: failure
+// CAPI-NEXT: cannot parse the input:
+// CAPI-NEXT: <input>:1:10031: error: input nested deeper than 10000 levels
 // CAPI:      == done

@@ -10,12 +10,16 @@ differ only in the order of floating-point sums (per-rank partial sums,
 then MPI's sum, vs. one sum over B), so they agree to a few ulps of f32
 per step; the difference grows slowly with the steps (RTOL states it).
 Prints one line per check; exits non-zero on a mismatch."""
+import functools
 import json
 import os
 import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import mlp_data  # noqa: E402
 
 mp_run, mpiexec, gen, work = sys.argv[1:5]
 n, policy, rtol = int(sys.argv[5]), sys.argv[6], float(sys.argv[7])
@@ -24,37 +28,16 @@ os.makedirs(work, exist_ok=True)
 
 
 def graph(batch):
-    path = os.path.join(work, f"mlp{batch}.mlir")
-    with open(path, "w") as f:
-        subprocess.run([sys.executable, gen, "mlp", str(batch),
-                        ",".join(map(str, dims))], stdout=f, check=True)
-    return path
+    return mlp_data.graph(gen, work, batch, dims)
 
 
-rng = np.random.default_rng(3)
-params = []
-for i in range(len(dims) - 1):
-    params.append((rng.standard_normal((dims[i], dims[i + 1])) * 0.3)
-                  .astype(np.float32))
-    params.append((rng.standard_normal(dims[i + 1]) * 0.1).astype(np.float32))
-x = rng.standard_normal((B, dims[0])).astype(np.float32)
-y = np.eye(dims[-1], dtype=np.float32)[rng.integers(0, dims[-1], B)]
-nargs = len(params)
-
-
-def write(d, xs, ys):
-    os.makedirs(d, exist_ok=True)
-    for i, p in enumerate(params):
-        np.save(os.path.join(d, f"arg{i}.npy"), p)
-    np.save(os.path.join(d, f"arg{nargs}.npy"), xs)
-    np.save(os.path.join(d, f"arg{nargs + 1}.npy"), ys)
-
-
-write(os.path.join(work, "full"), x, y)
+params, x, y = mlp_data.init(dims, B, 3)
+write = functools.partial(mlp_data.write, params=params)
+write(os.path.join(work, "full"), xs=x, ys=y)
 b = B // n
 for r in range(n):
-    write(os.path.join(work, "split", f"rank{r}"), x[r * b:(r + 1) * b],
-          y[r * b:(r + 1) * b])
+    write(os.path.join(work, "split", f"rank{r}"), xs=x[r * b:(r + 1) * b],
+          ys=y[r * b:(r + 1) * b])
 
 common = ["--policy", policy, "--loss-scaling", "mode=dynamic init-scale=1024",
           "--steps", str(steps), "--print-every", "0"]

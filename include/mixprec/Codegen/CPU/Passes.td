@@ -129,14 +129,20 @@ def MPContractionsToRuntime
     its storage type (`f32`, `bf16`, `f16`), or `f32tobf16` / `f32tof16`
     for f32 storage rounded by `truncf` + `extf` in the body. Other element
     types, bodies, dynamic-rank or multi-dimensional contractions keep the
-    loop lowering.
+    loop lowering. The epilogue: when the f32 output is a local buffer
+    that only a constant fill, the contraction, deallocs and readers that
+    round each element to bf16 / f16 first (`arith.truncf`, what
+    mp-autocast's compute-output=compute leaves) touch, the output becomes
+    a half buffer the runtime writes rounded (C kind `bf16` / `f16`: f32
+    accumulation, one rounding, no f32 copy of the output) and the readers
+    take the half element in place of their `truncf`.
 
     ```
     mp-opt --mp-contractions-to-runtime in.mlir
     ```
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
-                           "::mlir::LLVM::LLVMDialect"];
+                           "::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
 }
 
 def MPOutlineLoopNests

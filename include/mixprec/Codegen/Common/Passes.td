@@ -140,6 +140,53 @@ def MPEmitCInterface : Pass<"mp-emit-c-interface", "::mlir::ModuleOp"> {
   }];
 }
 
+def MPEmitPackedInterface
+    : Pass<"mp-emit-packed-interface", "::mlir::ModuleOp"> {
+  let summary = "Add the packed step entry `_mlir_<name>(void **)` to the "
+                "C interfaces of an LLVM-dialect module";
+  let description = [{
+    On a module lowered to the LLVM dialect: for every function `@<name>`
+    that has a C interface `@_mlir_ciface_<name>` (see
+    `mp-emit-c-interface`), or only for the functions named in `entries`,
+    adds
+
+    ```
+    llvm.func @_mlir_<name>(%packed: !llvm.ptr)
+    ```
+
+    the packed step ABI (one array for any number of arguments and
+    results): `packed[i]`, for the function's N arguments, points to the
+    memref descriptor `{allocated, aligned, offset, sizes[rank],
+    strides[rank]}` of argument i; `packed[N + j]` points to the
+    descriptor that receives result j. The wrapper loads the argument
+    pointers, calls `_mlir_ciface_<name>` (with a stack buffer for the
+    results when there are any) and copies each result descriptor out.
+    Functions that already have an `_mlir_<name>` are left alone.
+
+    With `internalize`, the wrapped function and its C interface get
+    internal linkage and `alwaysinline`: LLVM inlines both into the packed
+    entry, so the step's body is compiled once and its thousands of
+    expanded descriptor parameters and aggregate return disappear (the
+    driver sets it; the library then exports only `_mlir_<name>`).
+
+    A named entry without a C interface, or a C interface whose arguments
+    or results are not memref descriptors, is an error at the function.
+
+    ```
+    mp-opt --mp-emit-packed-interface='entries=train_step' lowered.mlir
+    ```
+  }];
+  let options = [
+    ListOption<"entries", "entries", "std::string",
+               "Functions to wrap (default: every function with a C "
+               "interface)">,
+    Option<"internalize", "internalize", "bool", /*default=*/"false",
+           "Make the wrapped functions and their C interfaces internal and "
+           "always-inline (only the packed entry is exported)">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def MPIfPresent : Pass<"mp-if-present", "::mlir::ModuleOp"> {
   let summary = "Run a pipeline only when the module holds an op it rewrites";
   let description = [{

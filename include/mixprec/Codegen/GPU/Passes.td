@@ -174,6 +174,72 @@ def MPGPUCopies : Pass<"mp-gpu-copies", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MPGPUMMAContractions
+    : Pass<"mp-gpu-mma-contractions", "::mlir::func::FuncOp"> {
+  let summary = "f16/bf16 contractions on buffers to tensor-core kernels "
+                "(nvgpu.ldmatrix + nvgpu.mma.sync m16n8k16, cp.async "
+                "double buffering)";
+  let description = [{
+    On buffers, before `mp-gpu-tile-contractions`, for `chip` sm_80 and
+    up: a contraction of the form `mp-gpu-tile-contractions` accepts
+    (`linalg.matmul`, `batch_matmul`, the transposed A^T*B and A*B^T
+    contractions of the backward pass, matmul-like generics) whose inputs
+    are both f16 or both bf16 and whose payload is an f32 multiply-add,
+    `out + extf(a) * extf(b)` with an f32 output, or
+    `truncf(extf(out) + extf(a) * extf(b))` with an f16/bf16 output (the
+    accumulator then stays f32 over the whole K loop and is rounded once,
+    at the store), becomes one `gpu.launch` on tensor cores:
+
+    - block tile TM x TN x TK: TM the largest of 128, 64, 32, 16 dividing
+      M, TN the largest of 128, 64, 32, 16, 8 dividing N, TK = 32 when 32
+      divides K, else 16; the larger of TM, TN is halved (down to 64)
+      while the grid has fewer than 132 blocks; the batch loop is
+      `blockIdx.z`;
+    - up to 8 warps per block, each computing a WM x WN warp tile (WM =
+      TM/2 when TM >= 64, else TM; WN = 32 when TN >= 64, else TN) as
+      (WM/16) x (WN/8) `nvgpu.mma.sync` m16n8k16
+      tiles with `vector<2x2xf32>` accumulators (f32 accumulation);
+    - both input tiles are staged in workgroup memory in their global
+      layout (the contiguous dimension innermost, rows padded by 8
+      elements against bank conflicts) with 16-byte
+      `nvgpu.device_async_copy` (cp.async), two stages: the copy of the
+      next K tile overlaps the mma of the current one;
+    - fragments are read with `nvgpu.ldmatrix` (x4 for A, x2 for B;
+      `transpose` when K is not the operand's contiguous dimension).
+
+    Other contractions are left to `mp-gpu-tile-contractions` (FMA
+    kernels): f32 operands, M not a multiple of 16, N not a multiple of 8,
+    K not a multiple of 16, fewer than `min-size` multiply-adds, an input
+    whose innermost dimension is not contiguous or not 16-byte aligned
+    (the contiguous extent and every stride a multiple of 8 elements), or
+    a chip below sm_80. With `report`, each contraction gets a remark
+    saying which kernel it gets and why. A `chip` that is not sm_NN is an
+    error.
+
+    ```
+    mp-opt --mp-gpu-mma-contractions="chip=sm_80 report=true" in.mlir
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "Target chip (sm_NN); below sm_80 nothing is converted">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"0",
+           "Convert contractions of at least this many multiply-adds (the "
+           "product of the loop ranges)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per contraction with the kernel chosen for it "
+           "(tensor cores and the tile sizes, or why not)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def MPGPUTileContractions
     : Pass<"mp-gpu-tile-contractions", "::mlir::func::FuncOp"> {
   let summary = "Contractions on buffers to shared-memory tiled GPU kernels";

@@ -80,7 +80,8 @@ LogicalResult MPDialect::verifyOperationAttribute(Operation *op,
   }
   if (name == kUpdatesAttrName || name == kLossScaleAttrName ||
       name == kGrowthTrackerAttrName || name == kHysteresisAttrName ||
-      name == kOverflowAttrName)
+      name == kOverflowAttrName || name == kNameAttrName ||
+      name == kGradFiniteAttrName || name == kGradNormAttrName)
     return op->emitOpError() << "'" << name
                              << "' is only valid on function arguments or "
                                 "results";
@@ -116,10 +117,17 @@ LogicalResult MPDialect::verifyRegionArgAttribute(Operation *op,
              << attr.getValue();
     return success();
   }
+  if (name == kNameAttrName) {
+    auto text = dyn_cast<StringAttr>(attr.getValue());
+    if (!text || text.getValue().empty())
+      return op->emitOpError() << "'" << kNameAttrName << "' on argument #"
+                               << argIndex << " must be a non-empty string";
+    return success();
+  }
   return op->emitOpError() << "'" << name
                            << "' is not a valid mp argument attribute; "
                               "accepted: 'mp.loss_scale', 'mp.growth_tracker', "
-                              "'mp.hysteresis', 'mp.init'";
+                              "'mp.hysteresis', 'mp.init', 'mp.name'";
 }
 
 LogicalResult MPDialect::verifyRegionResultAttribute(Operation *op,
@@ -160,9 +168,44 @@ LogicalResult MPDialect::verifyRegionResultAttribute(Operation *op,
     }
     return success();
   }
+  if (name == kGradFiniteAttrName) {
+    auto indices = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+    if (!indices)
+      return op->emitOpError()
+             << "'" << kGradFiniteAttrName << "' on " << where
+             << " must be an array<i64> of argument indices (-1: none)";
+    auto tensor = dyn_cast<ShapedType>(type);
+    if (!tensor || !tensor.hasRank() || tensor.getRank() != 1 ||
+        !tensor.getElementType().isInteger(1) ||
+        tensor.getDimSize(0) != indices.size())
+      return op->emitOpError() << "'" << kGradFiniteAttrName << "' marks "
+                               << where << " of type " << type << ", expected "
+                               << indices.size() << " i1 flags (one per index)";
+    int64_t numArgs = fn.getNumArguments();
+    for (int64_t i : indices.asArrayRef())
+      if (i < -1 || i >= numArgs)
+        return op->emitOpError()
+               << "'" << kGradFiniteAttrName << "' on " << where
+               << " names argument #" << i << ", out of range: the function "
+               << "has " << numArgs << " arguments";
+    return success();
+  }
+  if (name == kGradNormAttrName) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitOpError()
+             << "'" << kGradNormAttrName << "' must be a unit attribute";
+    if (!shaped || !shaped.hasRank() || shaped.getRank() != 0 ||
+        !shaped.getElementType().isF32())
+      return op->emitOpError()
+             << "'" << kGradNormAttrName << "' marks " << where << " of type "
+             << type << ", expected tensor<f32>";
+    return success();
+  }
   return op->emitOpError() << "'" << name
                            << "' is not a valid mp result attribute; "
                               "accepted: 'mp.updates', 'mp.loss_scale', "
                               "'mp.growth_tracker', 'mp.hysteresis', "
-                              "'mp.overflow'";
+                              "'mp.overflow', 'mp.grad_finite', "
+                              "'mp.grad_norm'";
 }

@@ -203,6 +203,7 @@ private:
   void processOp(Operation *op);
   void keep(Operation *op);
   void handleReturn(Operation *op);
+  void roundComputeResults(Operation *op);
   Operation *rebuild(Operation *op, ArrayRef<Value> operands, Decision decision,
                      bool keepResults);
   void fixBody(Operation *clone, Decision decision);
@@ -241,6 +242,9 @@ private:
   DenseMap<Block *, Operation *> lastArgCast;
   /// Ops this rewrite created (casts, rematerialized constants).
   DenseSet<Operation *> created;
+  /// compute-output=compute: weakly typed values (parameters and what
+  /// follow ops compute from them and constants alone).
+  DenseSet<Value> weak;
 };
 
 } // namespace
@@ -393,6 +397,29 @@ void Autocaster::handleReturn(Operation *op) {
     }
     Value rounded = getAs(v, outputType);
     operand.set(changeSignature ? rounded : getAs(rounded, declaredElem));
+  }
+}
+
+/// compute-output=compute: every f32 result of the compute-class op `op` (its
+/// f32 accumulation) is rounded to the compute dtype by one `mp.cast` right
+/// after it, and every user sees the rounded value (an fp32-class user
+/// widens it back).
+void Autocaster::roundComputeResults(Operation *op) {
+  if (options.computeOutput != ComputeOutput::Compute || computeType == f32)
+    return;
+  OpBuilder b(ctx);
+  b.setInsertionPointAfter(op);
+  for (OpResult result : op->getResults()) {
+    if (result.use_empty() || !isPolicyFloat(result.getType()) ||
+        !elemOf(result.getType()).isF32())
+      continue;
+    auto cast = CastOp::create(b, result.getLoc(), result, computeType);
+    b.setInsertionPointAfter(cast);
+    created.insert(cast);
+    ++stats.castsInserted;
+    result.replaceAllUsesExcept(cast, cast);
+    origTypes[cast] = origTypeOf(result);
+    castCache[{result, computeType}] = cast;
   }
 }
 
@@ -624,6 +651,7 @@ void Autocaster::processOp(Operation *op) {
 
   // The element type each float operand is fetched in.
   Type runType;
+  bool producesWeak = false;
   SmallVector<Type> targets(op->getNumOperands());
   switch (d.kind) {
   case Decision::Compute:
@@ -655,14 +683,28 @@ void Autocaster::processOp(Operation *op) {
         inputs.push_back(in->get());
     else
       inputs.append(op->operand_begin(), op->operand_end());
-    Type w, wAll;
+    // With compute-output=compute, parameters (see run()) and what follow
+    // ops compute from them and from constants alone are weakly typed
+    // too, one tier above constants: a bias add on
+    // a bf16 matmul result runs in bf16 (the bias is cast, as PyTorch's
+    // linear / conv and Keras's variable autocasting do).
+    Type w, wAll, wStrong;
     for (Value v : inputs) {
       if (!isFloatLike(v.getType()))
         continue;
       Type e = elemOf(v.getType());
       wAll = widest(wAll, e);
-      if (!matchPattern(v, m_Constant()) && !v.getDefiningOp<tensor::EmptyOp>())
+      if (!matchPattern(v, m_Constant()) &&
+          !v.getDefiningOp<tensor::EmptyOp>()) {
         w = widest(w, e);
+        if (!weak.contains(v))
+          wStrong = widest(wStrong, e);
+      }
+    }
+    if (options.computeOutput == ComputeOutput::Compute) {
+      producesWeak = !wStrong;
+      if (wStrong)
+        w = wStrong;
     }
     runType = w ? w : wAll;
     if (!runType) // Only inits are float (e.g. linalg.fill of an int).
@@ -693,6 +735,10 @@ void Autocaster::processOp(Operation *op) {
         maybeDead.insert(def);
     op->setOperands(operands);
     count(cls, runType);
+    if (d.kind == Decision::Compute)
+      roundComputeResults(op);
+    if (producesWeak)
+      weak.insert(op->result_begin(), op->result_end());
     return;
   }
 
@@ -726,6 +772,10 @@ void Autocaster::processOp(Operation *op) {
       maybeDead.insert(def);
   op->erase();
   count(cls, runType);
+  if (d.kind == Decision::Compute)
+    roundComputeResults(clone);
+  if (producesWeak)
+    weak.insert(clone->result_begin(), clone->result_end());
 }
 
 LogicalResult Autocaster::run() {
@@ -768,6 +818,32 @@ LogicalResult Autocaster::run() {
       arg.replaceAllUsesExcept(cast, cast);
       origTypes[cast] = arg.getType();
       castCache[{arg, paramType}] = cast;
+    }
+  }
+  if (options.computeOutput == ComputeOutput::Compute) {
+    // The weakly typed arguments: the parameters, i.e. the arguments a
+    // referencing mp.value_and_grad differentiates (the batch and the
+    // targets keep their precision), or every argument of a function no
+    // mp.value_and_grad references.
+    std::optional<llvm::SmallDenseSet<unsigned>> params;
+    Operation *symbolTable = fn->getParentOp();
+    while (symbolTable && !symbolTable->hasTrait<OpTrait::SymbolTable>())
+      symbolTable = symbolTable->getParentOp();
+    if (symbolTable)
+      if (auto uses = SymbolTable::getSymbolUses(fn, symbolTable))
+        for (const SymbolTable::SymbolUse &use : *uses)
+          if (auto vag = dyn_cast<ValueAndGradOp>(use.getUser())) {
+            if (!params)
+              params.emplace();
+            for (int64_t i : vag.getWrt())
+              params->insert(static_cast<unsigned>(i));
+          }
+    for (BlockArgument arg : entry.getArguments()) {
+      if (params && !params->contains(arg.getArgNumber()))
+        continue;
+      weak.insert(arg);
+      if (Value cast = castCache.lookup({arg, paramType}))
+        weak.insert(cast);
     }
   }
 
@@ -881,6 +957,13 @@ struct MPAutocastPass : mp::impl::MPAutocastBase<MPAutocastPass> {
     else
       emit("unknown accumulate value '" + accumulate +
            "'; accepted: f32, compute");
+    if (computeOutput == "compute")
+      parsed.computeOutput = ComputeOutput::Compute;
+    else if (computeOutput == "f32")
+      parsed.computeOutput = ComputeOutput::F32;
+    else
+      emit("unknown compute-output value '" + computeOutput +
+           "'; accepted: compute, f32");
     parsed.allow.assign(allow.begin(), allow.end());
     parsed.deny.assign(deny.begin(), deny.end());
     parsed.follow.assign(follow.begin(), follow.end());

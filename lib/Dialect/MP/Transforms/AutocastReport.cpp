@@ -10,6 +10,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Dialect/MP/Transforms/Autocast.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
@@ -107,6 +111,9 @@ void mlir::mp::writeAutocastReport(llvm::raw_ostream &os,
     j.attribute("target", options.target == Target::NVPTX ? "nvptx" : "cpu");
     j.attribute("accumulate",
                 options.accumulate == Accumulate::F32 ? "f32" : "compute");
+    j.attribute("compute_output", options.computeOutput == ComputeOutput::F32
+                                      ? "f32"
+                                      : "compute");
     AutocastStats total;
     j.attributeArray("functions", [&] {
       for (const AutocastStats &s : stats) {
@@ -121,4 +128,87 @@ void mlir::mp::writeAutocastReport(llvm::raw_ostream &os,
     j.attributeObject("total", [&] { writeStats(j, total); });
   });
   os << "\n";
+}
+
+//===----------------------------------------------------------------------===//
+// Saved activations of a differentiated step
+//===----------------------------------------------------------------------===//
+
+int64_t mlir::mp::getSavedActivationBytes(FunctionOpInterface step,
+                                          int lossResult) {
+  if (step.isExternal() || lossResult < 0)
+    return -1;
+  Block &entry = step.getFunctionBody().front();
+  Operation *terminator = entry.getTerminator();
+  if (lossResult >= static_cast<int>(terminator->getNumOperands()))
+    return -1;
+  // The forward: the entry-block ops the loss depends on (an op with
+  // regions counts with everything its regions use).
+  llvm::DenseSet<Operation *> forward;
+  SmallVector<Value> work{terminator->getOperand(lossResult)};
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || !(def = entry.findAncestorOpInBlock(*def)) ||
+        !forward.insert(def).second)
+      continue;
+    def->walk([&](Operation *op) {
+      work.append(op->operand_begin(), op->operand_end());
+    });
+  }
+  // Forward ops that depend on an argument, in block order.
+  llvm::DenseSet<Operation *> dynamic;
+  auto isDynamic = [&](Value v) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return arg.getOwner() == &entry;
+    Operation *def = entry.findAncestorOpInBlock(*v.getDefiningOp());
+    return def && dynamic.contains(def);
+  };
+  // Saved values, each counted once: a reshape (a view after
+  // bufferization) stands for the tensor it reshapes.
+  llvm::SetVector<Value> roots;
+  for (Operation &op : entry.without_terminator()) {
+    if (!forward.contains(&op))
+      continue;
+    bool dependsOnArg = false;
+    op.walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        if ((!v.getDefiningOp() || !op.isAncestor(v.getDefiningOp())) &&
+            isDynamic(v))
+          dependsOnArg = true;
+    });
+    if (!dependsOnArg)
+      continue;
+    dynamic.insert(&op);
+    for (Value result : op.getResults()) {
+      bool usedOutside = llvm::any_of(result.getUsers(), [&](Operation *u) {
+        Operation *user = entry.findAncestorOpInBlock(*u);
+        return user && user != terminator && !forward.contains(user);
+      });
+      if (!usedOutside)
+        continue;
+      Value root = result;
+      while (Operation *def = root.getDefiningOp()) {
+        if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
+                 tensor::ReshapeOp>(def))
+          break;
+        root = def->getOperand(0);
+      }
+      if (!isa<BlockArgument>(root))
+        roots.insert(root);
+    }
+  }
+  int64_t saved = 0;
+  for (Value root : roots) {
+    auto type = dyn_cast<RankedTensorType>(root.getType());
+    if (!type || !type.hasStaticShape() ||
+        !type.getElementType().isIntOrFloat())
+      continue;
+    int64_t bytes = (type.getElementTypeBitWidth() + 7) / 8;
+    for (int64_t d : type.getShape())
+      if (__builtin_mul_overflow(bytes, d, &bytes))
+        bytes = std::numeric_limits<int64_t>::max();
+    if (__builtin_add_overflow(saved, bytes, &saved))
+      saved = std::numeric_limits<int64_t>::max();
+  }
+  return saved;
 }

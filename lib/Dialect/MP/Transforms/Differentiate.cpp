@@ -11,9 +11,11 @@
 //   2. activity analysis: a value is active when it is a float (tensor) that
 //      depends on a `wrt` argument; only active values get adjoints, and only
 //      ops on a path from a `wrt` argument to the loss are differentiated;
-//   3. seed the loss adjoint with `s` (converted to the loss type) or 1 and
-//      run the reverse sweep (AD/AdjointRules.cpp, AD/LinalgAdjoints.cpp),
-//      appending the backward ops after the forward ones;
+//   3. check that every op the sweep will differentiate has an adjoint rule
+//      (AdjointOpInterface; one diagnostic lists all that have none), seed
+//      the loss adjoint with `s` (converted to the loss type) or 1 and run
+//      the reverse sweep (the rules: AD/*Adjoints.cpp), appending the
+//      backward ops after the forward ones;
 //   4. inline the result at the op: the forward computation, the backward,
 //      and the op's results replaced by the loss and the gradients.
 //
@@ -22,16 +24,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Dialect/MP/Transforms/Differentiate.h"
-#include "AD/Adjoint.h"
 #include "mixprec/Dialect/MP/IR/MPDialect.h"
+#include "mixprec/Dialect/MP/Transforms/Adjoint.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -105,6 +109,45 @@ static LogicalResult inlineCalls(Block &block, Operation *symbolTableOp,
   return success();
 }
 
+/// One diagnostic for every op of `fn`'s body on the differentiated path
+/// without an adjoint rule: an error at the first (in program order) listing
+/// each op name with its count, and a note at each other op.
+static LogicalResult reportMissing(func::FuncOp fn, Block &body,
+                                   SmallVectorImpl<Operation *> &missing) {
+  llvm::DenseMap<Operation *, unsigned> position;
+  for (auto [i, op] : llvm::enumerate(body))
+    position[&op] = i;
+  // Sorted by the position of the top-level op holding each (ties: the
+  // order found, as the index is part of the key).
+  SmallVector<std::pair<unsigned, unsigned>> keys;
+  for (auto [i, op] : llvm::enumerate(missing))
+    keys.push_back({position.lookup(body.findAncestorOpInBlock(*op)),
+                    static_cast<unsigned>(i)});
+  llvm::sort(keys);
+  SmallVector<Operation *> sorted;
+  for (auto [pos, i] : keys)
+    sorted.push_back(missing[i]);
+  missing.assign(sorted.begin(), sorted.end());
+  llvm::MapVector<OperationName, unsigned> counts;
+  for (Operation *op : missing)
+    ++counts[op->getName()];
+  InFlightDiagnostic diag = missing.front()->emitError();
+  if (missing.size() == 1) {
+    diag << kPrefix << "no adjoint rule for '" << missing.front()->getName()
+         << "'";
+    return diag;
+  }
+  diag << kPrefix << "no adjoint rule for " << missing.size() << " ops in @"
+       << fn.getSymName() << ": ";
+  llvm::interleaveComma(counts, diag, [&](auto &entry) {
+    diag << "'" << entry.first << "' (" << entry.second << ")";
+  });
+  for (Operation *op : ArrayRef<Operation *>(missing).drop_front())
+    diag.attachNote(op->getLoc())
+        << "no adjoint rule for '" << op->getName() << "'";
+  return diag;
+}
+
 static bool isStatic(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   return !shaped || shaped.hasStaticShape();
@@ -149,6 +192,10 @@ LogicalResult mp::expandValueAndGrad(ValueAndGradOp op, RewriterBase &rewriter,
   for (int64_t index : op.getWrt())
     state.markVaried(body.getArgument(index));
   state.propagateVaried(forward);
+  SmallVector<Operation *> missing;
+  ad::collectMissingAdjoints(forward, ret.getOperands(), state, missing);
+  if (!missing.empty())
+    return reportMissing(callee, body, missing);
 
   // 3. Seed and reverse sweep, appended before the return.
   OpBuilder b(ret);
@@ -194,13 +241,22 @@ LogicalResult mp::expandValueAndGrad(ValueAndGradOp op,
 
 void mp::registerDifferentiateDependentDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
-                  tensor::TensorDialect, func::FuncDialect, mp::MPDialect>();
+                  tensor::TensorDialect, func::FuncDialect, mp::MPDialect,
+                  scf::SCFDialect>();
+  registerAdjointExternalModels(registry);
 }
 
 namespace {
 struct MPDifferentiatePass
     : mp::impl::MPDifferentiateBase<MPDifferentiatePass> {
   using Base::Base;
+
+  /// The adjoint rules come with the pass: a compiler that registers only
+  /// the dialects it parses still gets them.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registerDifferentiateDependentDialects(registry);
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

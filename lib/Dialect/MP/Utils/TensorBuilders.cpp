@@ -100,6 +100,36 @@ Value mlir::mp::detail::buildScaleBy(OpBuilder &b, Location loc, Value value,
       });
 }
 
+Value mlir::mp::detail::buildAccumulate(OpBuilder &b, Location loc, Value acc,
+                                        Value value) {
+  auto type = cast<RankedTensorType>(acc.getType());
+  Type elementType = type.getElementType();
+  unsigned rank = type.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange{acc, value}, ValueRange{emptyLike(b, loc, acc)},
+      SmallVector<AffineMap>(3, id), iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value wide = convertFloat(nb, nloc, args[1], elementType);
+        Value sum = arith::AddFOp::create(nb, nloc, args[0], wide);
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::mp::detail::buildZerosLike(OpBuilder &b, Location loc, Value value,
+                                       Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value empty = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, value), elementType);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  return linalg::FillOp::create(b, loc, TypeRange{type.clone(elementType)},
+                                ValueRange{zero}, ValueRange{empty})
+      .getResult(0);
+}
+
 Value mlir::mp::detail::buildSumOfSquares(OpBuilder &b, Location loc,
                                           Value value) {
   Type f32 = b.getF32Type();

@@ -3,35 +3,35 @@
 // every malformed form and bad option value.
 //
 // Named policies.
-// RUN: mp-opt --mp-autocast="policy=default" %s | FileCheck %s --check-prefix=F32
-// RUN: mp-opt --mp-autocast="policy=float32" %s | FileCheck %s --check-prefix=F32
-// RUN: mp-opt --mp-autocast="policy=full" %s | FileCheck %s --check-prefix=F32
-// RUN: mp-opt --mp-autocast="policy=f32" %s | FileCheck %s --check-prefix=F32
-// RUN: mp-opt --mp-autocast="policy=mixed" %s | FileCheck %s --check-prefix=MIXBF
-// RUN: mp-opt --mp-autocast="policy=mixed target=nvptx" %s | FileCheck %s --check-prefix=MIXF16
-// RUN: mp-opt --mp-autocast="policy=mixed_float16" %s | FileCheck %s --check-prefix=MIXF16
-// RUN: mp-opt --mp-autocast="policy=mixed_bfloat16" %s | FileCheck %s --check-prefix=MIXBF
-// RUN: mp-opt --mp-autocast="policy=float16" %s | FileCheck %s --check-prefix=ALLF16
-// RUN: mp-opt --mp-autocast="policy=f16" %s | FileCheck %s --check-prefix=ALLF16
-// RUN: mp-opt --mp-autocast="policy=bfloat16" %s | FileCheck %s --check-prefix=ALLBF
-// RUN: mp-opt --mp-autocast="policy=bf16" %s | FileCheck %s --check-prefix=ALLBF
-// RUN: mp-opt --mp-autocast="policy=half" %s | FileCheck %s --check-prefix=ALLBF
-// RUN: mp-opt --mp-autocast="policy=half target=cpu" %s | FileCheck %s --check-prefix=ALLBF
-// RUN: mp-opt --mp-autocast="policy=half target=nvptx" %s | FileCheck %s --check-prefix=ALLF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=default" %s | FileCheck %s --check-prefix=F32
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=float32" %s | FileCheck %s --check-prefix=F32
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=full" %s | FileCheck %s --check-prefix=F32
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=f32" %s | FileCheck %s --check-prefix=F32
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed" %s | FileCheck %s --check-prefix=MIXBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed target=nvptx" %s | FileCheck %s --check-prefix=MIXF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed_float16" %s | FileCheck %s --check-prefix=MIXF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed_bfloat16" %s | FileCheck %s --check-prefix=MIXBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=float16" %s | FileCheck %s --check-prefix=ALLF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=f16" %s | FileCheck %s --check-prefix=ALLF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=bfloat16" %s | FileCheck %s --check-prefix=ALLBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=bf16" %s | FileCheck %s --check-prefix=ALLBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=half" %s | FileCheck %s --check-prefix=ALLBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=half target=cpu" %s | FileCheck %s --check-prefix=ALLBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=half target=nvptx" %s | FileCheck %s --check-prefix=ALLF16
 //
 // Custom policies: keys p|params, c|compute, o|output; jmp defaults (param
 // f32, compute = param, output = compute); a repeated key: the last wins.
-// RUN: mp-opt --mp-autocast="policy=params=float32,compute=float16,output=float32" %s | FileCheck %s --check-prefix=MIXF16
-// RUN: mp-opt --mp-autocast="policy=p=f32,c=bf16,o=f32" %s | FileCheck %s --check-prefix=MIXBF
-// RUN: mp-opt --mp-autocast="policy=c=bf16,o=full" %s | FileCheck %s --check-prefix=MIXBF
-// RUN: mp-opt --mp-autocast="policy=compute=half,output=f32 target=nvptx" %s | FileCheck %s --check-prefix=MIXF16
-// RUN: mp-opt --mp-autocast="policy=c=f16,c=bf16,o=f32" %s | FileCheck %s --check-prefix=MIXBF
-// RUN: mp-opt --mp-autocast="policy=params=bfloat16" %s | FileCheck %s --check-prefix=ALLBF
-// RUN: mp-opt --mp-autocast="policy=p=f16" %s | FileCheck %s --check-prefix=ALLF16
-// RUN: mp-opt --mp-autocast="policy=p=half target=nvptx" %s | FileCheck %s --check-prefix=ALLF16
-// RUN: mp-opt --mp-autocast="policy=c=bf16" %s | FileCheck %s --check-prefix=BFOUT
-// RUN: mp-opt --mp-autocast="policy=p=float32,c=bfloat16,o=bfloat16" %s | FileCheck %s --check-prefix=BFOUT
-// RUN: mp-opt --mp-autocast="policy=p=full" %s | FileCheck %s --check-prefix=F32
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=params=float32,compute=float16,output=float32" %s | FileCheck %s --check-prefix=MIXF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=p=f32,c=bf16,o=f32" %s | FileCheck %s --check-prefix=MIXBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=c=bf16,o=full" %s | FileCheck %s --check-prefix=MIXBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=compute=half,output=f32 target=nvptx" %s | FileCheck %s --check-prefix=MIXF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=c=f16,c=bf16,o=f32" %s | FileCheck %s --check-prefix=MIXBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=params=bfloat16" %s | FileCheck %s --check-prefix=ALLBF
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=p=f16" %s | FileCheck %s --check-prefix=ALLF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=p=half target=nvptx" %s | FileCheck %s --check-prefix=ALLF16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=c=bf16" %s | FileCheck %s --check-prefix=BFOUT
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=p=float32,c=bfloat16,o=bfloat16" %s | FileCheck %s --check-prefix=BFOUT
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=p=full" %s | FileCheck %s --check-prefix=F32
 //
 // Malformed policies and bad option values: a clear error, no crash.
 // RUN: not mp-opt --mp-autocast="policy=" %s 2>&1 | FileCheck %s --check-prefix=ERR-EMPTY

@@ -1,15 +1,16 @@
 // mp-autocast: one RUN line per mode / option. The default policy is
-// mixed_bfloat16 on cpu with f32 accumulation.
+// mixed_bfloat16 on cpu with f32 accumulation; every line here keeps the
+// f32 result of compute ops (compute-output=f32, see autocast-compute-output.mlir).
 //
-// RUN: mp-opt --mp-autocast %s | FileCheck %s
-// RUN: mp-opt --mp-autocast="policy=mixed_float16 target=nvptx" %s 2>/dev/null | FileCheck %s --check-prefix=F16
-// RUN: mp-opt --mp-autocast="policy=mixed target=cpu" %s | FileCheck %s --check-prefix=HALF-CPU
-// RUN: mp-opt --mp-autocast="policy=mixed target=nvptx" %s 2>/dev/null | FileCheck %s --check-prefix=HALF-GPU
-// RUN: mp-opt --mp-autocast="policy=float32" %s | FileCheck %s --check-prefix=IDENT
-// RUN: mp-opt --mp-autocast="accumulate=compute" %s | FileCheck %s --check-prefix=ACC
-// RUN: mp-opt --mp-autocast="allow=arith.addf deny=linalg.batch_matmul follow=linalg.conv_2d_nhwc_hwcf" %s | FileCheck %s --check-prefix=LISTS
-// RUN: mp-opt --mp-autocast="keep-fp32=^fc" %s | FileCheck %s --check-prefix=KEEP
-// RUN: mp-opt --mp-autocast="policy=bfloat16" %s | FileCheck %s --check-prefix=BF16
+// RUN: mp-opt --mp-autocast="compute-output=f32" %s | FileCheck %s
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed_float16 target=nvptx" %s 2>/dev/null | FileCheck %s --check-prefix=F16
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed target=cpu" %s | FileCheck %s --check-prefix=HALF-CPU
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=mixed target=nvptx" %s 2>/dev/null | FileCheck %s --check-prefix=HALF-GPU
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=float32" %s | FileCheck %s --check-prefix=IDENT
+// RUN: mp-opt --mp-autocast="compute-output=f32 accumulate=compute" %s | FileCheck %s --check-prefix=ACC
+// RUN: mp-opt --mp-autocast="compute-output=f32 allow=arith.addf deny=linalg.batch_matmul follow=linalg.conv_2d_nhwc_hwcf" %s | FileCheck %s --check-prefix=LISTS
+// RUN: mp-opt --mp-autocast="compute-output=f32 keep-fp32=^fc" %s | FileCheck %s --check-prefix=KEEP
+// RUN: mp-opt --mp-autocast="compute-output=f32 policy=bfloat16" %s | FileCheck %s --check-prefix=BF16
 
 #mk = affine_map<(d0, d1, d2) -> (d0, d2)>
 #kn = affine_map<(d0, d1, d2) -> (d2, d1)>

@@ -216,26 +216,66 @@ func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A convolution layout without a rule (its input map is not a permutation).
-func.func @loss(%x: tensor<1x2x5x5xf32>, %k: tensor<3x2x2x2xf32>) -> tensor<f32> {
+// A window map the rules cannot invert (a reversal, negative coefficient).
+func.func @loss(%x: tensor<4xf32>) -> tensor<f32> {
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{mp-differentiate: no adjoint rule for 'linalg.generic': operand #0 has a non-permutation indexing map}}
+  %v = linalg.generic {indexing_maps = [affine_map<(i) -> (3 - i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
   %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<1x3x4x4xf32>
-  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
-  // expected-error @+1 {{mp-differentiate: no adjoint rule for 'linalg.conv_2d_nchw_fchw': operand #0 has a non-permutation indexing map}}
-  %c = linalg.conv_2d_nchw_fchw ins(%x, %k : tensor<1x2x5x5xf32>, tensor<3x2x2x2xf32>) outs(%f : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
   %e0 = tensor.empty() : tensor<f32>
   %i = linalg.fill ins(%z : f32) outs(%e0 : tensor<f32>) -> tensor<f32>
-  %r = linalg.reduce ins(%c : tensor<1x3x4x4xf32>) outs(%i : tensor<f32>) dimensions = [0, 1, 2, 3]
+  %r = linalg.reduce ins(%v : tensor<4xf32>) outs(%i : tensor<f32>) dimensions = [0]
     (%in: f32, %acc: f32) {
       %t = arith.addf %in, %acc : f32
       linalg.yield %t : f32
     }
   return %r : tensor<f32>
 }
-func.func @step(%x: tensor<1x2x5x5xf32>, %k: tensor<3x2x2x2xf32>) -> tensor<1x2x5x5xf32> {
-  %l, %g = mp.value_and_grad @loss(%x, %k) {wrt = array<i64: 0>}
-      : (tensor<1x2x5x5xf32>, tensor<3x2x2x2xf32>) -> (tensor<f32>, tensor<1x2x5x5xf32>)
-  return %g : tensor<1x2x5x5xf32>
+func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// Every op without a rule is reported at once: one error at the first (in
+// program order), with the op names and counts, and a note at each other op,
+// including ops nested in a linalg.generic body. Nothing is built.
+func.func @loss(%x: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{mp-differentiate: no adjoint rule for 4 ops in @loss: 'math.floor' (2), 'math.ceil' (1), 'arith.remf' (1)}}
+  %a = math.floor %x : tensor<4xf32>
+  // expected-note @+1 {{no adjoint rule for 'math.ceil'}}
+  %b = math.ceil %a : tensor<4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%b : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    // expected-note @+1 {{no adjoint rule for 'math.floor'}}
+    %f = math.floor %in : f32
+    linalg.yield %f : f32
+  } -> tensor<4xf32>
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e0 : tensor<f32>) -> tensor<f32>
+  %s = linalg.reduce ins(%c : tensor<4xf32>) outs(%i : tensor<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %t = arith.addf %in, %acc : f32
+      linalg.yield %t : f32
+    }
+  // expected-note @+1 {{no adjoint rule for 'arith.remf'}}
+  %r = arith.remf %s, %s : tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return %g : tensor<4xf32>
 }
 
 // -----
@@ -252,5 +292,29 @@ func.func @loss(%x: tensor<4xf32>) -> tensor<f32> {
 func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> {
   %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
       : (tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+// A gather (tensor.extract of a differentiated tensor captured by the body)
+// in a reduction: the scatter-add rule needs parallel loops.
+func.func @loss(%t: tensor<4xf32>, %ids: tensor<3xindex>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  // expected-error @+1 {{mp-differentiate: no adjoint rule for 'linalg.generic': a gather (tensor.extract of a differentiated tensor) is supported in parallel loops only}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>], iterator_types = ["reduction"]}
+      ins(%ids : tensor<3xindex>) outs(%i : tensor<f32>) {
+  ^bb0(%k: index, %acc: f32):
+    %v = tensor.extract %t[%k] : tensor<4xf32>
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @step(%t: tensor<4xf32>, %ids: tensor<3xindex>) -> tensor<4xf32> {
+  %l, %g = mp.value_and_grad @loss(%t, %ids) {wrt = array<i64: 0>}
+      : (tensor<4xf32>, tensor<3xindex>) -> (tensor<f32>, tensor<4xf32>)
   return %g : tensor<4xf32>
 }

@@ -43,13 +43,15 @@ func.func @no_grad(%w: tensor<4xf32>) -> tensor<4xf32> {
 
 // DYN-LABEL: func.func @train_step
 // DYN-SAME: (%[[W:[a-z0-9]+]]: tensor<4xf32>, %[[M:[a-z0-9]+]]: tensor<4xf32>, %[[N:[a-z0-9]+]]: tensor<i32>, %[[X:[a-z0-9]+]]: tensor<4xf32>, %[[S:[a-z0-9]+]]: tensor<f32> {mp.loss_scale}, %[[T:[a-z0-9]+]]: tensor<i32> {mp.growth_tracker})
-// DYN-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i1> {mp.overflow})
+// DYN-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i1> {mp.overflow}, tensor<1xi1> {mp.grad_finite = array<i64: 0>})
 // DYN-NEXT: %[[VG:.*]]:2 = mp.value_and_grad @loss(%[[W]], %[[X]]) scale(%[[S]]) {wrt = array<i64: 0>}
 // DYN-NEXT: %[[U:.*]] = mp.unscale %[[VG]]#1 by %[[S]] : tensor<4xf32>
 // DYN-NEXT: %[[OK:.*]] = mp.all_finite %[[U]] : tensor<4xf32>
 // DYN-NEXT: %[[NS:.*]], %[[NT:.*]] = mp.update_scale %[[S]], %[[T]] finite(%[[OK]]) {config = #mp.loss_scale<dynamic, init = 32768.0, growth_factor = 2.0, backoff_factor = 0.5, growth_interval = 2000, min = 1.0, max = 16777216.0, hysteresis = 1>}
 // DYN-NEXT: %[[TRUE:.*]] = arith.constant dense<true> : tensor<i1>
 // DYN-NEXT: %[[OVF:.*]] = arith.xori %[[OK]], %[[TRUE]] : tensor<i1>
+// One gradient: its flag is the fused check's.
+// DYN-NEXT: %[[FLAGS:.*]] = tensor.expand_shape %[[OK]] [] output_shape [1] : tensor<i1> into tensor<1xi1>
 // DYN-NEXT: %[[C:.*]] = tensor.extract %[[OK]][] : tensor<i1>
 // DYN-NEXT: %[[IF:.*]]:3 = scf.if %[[C]] -> (tensor<4xf32>, tensor<4xf32>, tensor<i32>) {
 // DYN-NEXT:   %[[BETA:.*]] = arith.constant dense<0.899999976> : tensor<4xf32>
@@ -64,27 +66,27 @@ func.func @no_grad(%w: tensor<4xf32>) -> tensor<4xf32> {
 // DYN-NEXT: } else {
 // DYN-NEXT:   scf.yield %[[W]], %[[M]], %[[N]] : tensor<4xf32>, tensor<4xf32>, tensor<i32>
 // DYN-NEXT: }
-// DYN-NEXT: return %[[IF]]#0, %[[IF]]#1, %[[IF]]#2, %[[VG]]#0, %[[NS]], %[[NT]], %[[OVF]]
+// DYN-NEXT: return %[[IF]]#0, %[[IF]]#1, %[[IF]]#2, %[[VG]]#0, %[[NS]], %[[NT]], %[[OVF]], %[[FLAGS]]
 // DYN-LABEL: func.func @no_grad
 // DYN-SAME: (%[[A:.*]]: tensor<4xf32>) -> tensor<4xf32>
 // DYN-NEXT: return %[[A]]
 
 // HYST-LABEL: func.func @train_step
 // HYST-SAME: %[[S:[a-z0-9]+]]: tensor<f32> {mp.loss_scale}, %[[T:[a-z0-9]+]]: tensor<i32> {mp.growth_tracker}, %[[H:[a-z0-9]+]]: tensor<i32> {mp.hysteresis})
-// HYST-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i32> {mp.hysteresis}, tensor<i1> {mp.overflow})
+// HYST-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<f32> {mp.loss_scale}, tensor<i32> {mp.growth_tracker}, tensor<i32> {mp.hysteresis}, tensor<i1> {mp.overflow}, tensor<1xi1> {mp.grad_finite = array<i64: 0>})
 // HYST: %[[NS:.*]], %[[NT:.*]], %[[NH:.*]] = mp.update_scale %[[S]], %[[T]] hysteresis(%[[H]]) finite(%{{.*}}) {config = #mp.loss_scale<dynamic, init = 1024.0, growth_factor = 2.0, backoff_factor = 0.5, growth_interval = 100, min = 0.0, max = inf, hysteresis = 3>}
-// HYST: return %{{.*}}#0, %{{.*}}#1, %{{.*}}#2, %{{.*}}#0, %[[NS]], %[[NT]], %[[NH]], %{{.*}} :
+// HYST: return %{{.*}}#0, %{{.*}}#1, %{{.*}}#2, %{{.*}}#0, %[[NS]], %[[NT]], %[[NH]], %{{.*}}, %{{.*}} :
 
 // STATIC-LABEL: func.func @train_step
 // STATIC-SAME: (%[[W:[a-z0-9]+]]: tensor<4xf32>, %{{.*}}: tensor<4xf32>, %{{.*}}: tensor<i32>, %[[X:[a-z0-9]+]]: tensor<4xf32>)
-// STATIC-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<i1> {mp.overflow})
+// STATIC-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>, tensor<i1> {mp.overflow}, tensor<1xi1> {mp.grad_finite = array<i64: 0>})
 // STATIC-NEXT: %[[S:.*]] = arith.constant dense<1.280000e+02> : tensor<f32>
 // STATIC-NEXT: %[[VG:.*]]:2 = mp.value_and_grad @loss(%[[W]], %[[X]]) scale(%[[S]])
 // STATIC-NEXT: %[[U:.*]] = mp.unscale %[[VG]]#1 by %[[S]]
 // STATIC-NEXT: %[[OK:.*]] = mp.all_finite %[[U]]
 // STATIC-NOT: mp.update_scale
 // STATIC: scf.if
-// STATIC: return {{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<i32>, tensor<f32>, tensor<i1>
+// STATIC: return {{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<i32>, tensor<f32>, tensor<i1>, tensor<1xi1>
 
 // NONE-LABEL: func.func @train_step
 // NONE-SAME: -> (tensor<4xf32> {mp.updates = 0 : i64}, tensor<4xf32> {mp.updates = 1 : i64}, tensor<i32> {mp.updates = 2 : i64}, tensor<f32>) {

@@ -57,6 +57,15 @@ def MP_Dialect : Dialect {
         "mp.hysteresis";
     static constexpr ::llvm::StringLiteral kOverflowAttrName = "mp.overflow";
     static constexpr ::llvm::StringLiteral kInitAttrName = "mp.init";
+    /// A parameter's user-facing name (e.g. "fc1.weight"), on arguments.
+    static constexpr ::llvm::StringLiteral kNameAttrName = "mp.name";
+    /// tensor<Nxi1> result: one all-finite flag per parameter gradient; the
+    /// value is the array of the step arguments the flags describe (-1: not
+    /// an argument).
+    static constexpr ::llvm::StringLiteral kGradFiniteAttrName =
+        "mp.grad_finite";
+    /// tensor<f32> result: the global L2 norm of the unscaled gradients.
+    static constexpr ::llvm::StringLiteral kGradNormAttrName = "mp.grad_norm";
 
   private:
     void registerAttributes();

@@ -25,11 +25,17 @@ namespace mlir::mp {
 /// Where compute-class ops accumulate.
 enum class Accumulate { F32, Compute };
 
+/// The type of a compute-class op's result: rounded to the compute dtype
+/// (an `mp.cast` after the f32 accumulation, as in PyTorch autocast), or the
+/// accumulator type as is.
+enum class ComputeOutput { Compute, F32 };
+
 /// What `mp-autocast`'s options say, parsed.
 struct AutocastOptions {
   Policy policy{DType::F32, DType::BF16, DType::F32};
   Target target = Target::CPU;
   Accumulate accumulate = Accumulate::F32;
+  ComputeOutput computeOutput = ComputeOutput::Compute;
   /// Op names (`linalg.matmul`) forced to the compute / fp32 / follow class.
   std::vector<std::string> allow, deny, follow;
   /// Regex searched in the op's NameLoc names; a match forces fp32. Empty:
@@ -89,6 +95,18 @@ LogicalResult autocastModule(ModuleOp module, const AutocastOptions &options,
 /// Writes the JSON report for `stats` (one entry per function, and totals).
 void writeAutocastReport(llvm::raw_ostream &os, const AutocastOptions &options,
                          ArrayRef<AutocastStats> stats);
+
+/// Bytes the forward keeps for the backward in a differentiated step
+/// function `step` (after mp-differentiate, on tensors), counted statically:
+/// the forward is the set of ops of the entry block that result
+/// `lossResult` (the loss) depends on; a saved activation is a static-shape
+/// tensor result of a forward op that depends on a function argument (not
+/// a constant, an empty tensor or a fill of a constant) and is used by an
+/// op outside the forward other than the terminator (the backward, the
+/// update). Function arguments (parameters, the batch) are not counted:
+/// they are live anyway. -1 when `step` has no body or `lossResult` is out
+/// of range.
+int64_t getSavedActivationBytes(FunctionOpInterface step, int lossResult);
 
 } // namespace mlir::mp
 

@@ -34,8 +34,8 @@ LogicalResult expandValueAndGrad(ValueAndGradOp op, RewriterBase &rewriter,
                                  SymbolTableCollection &symbolTables);
 
 /// Dialects whose ops the backward pass may create (arith, math, linalg,
-/// tensor, mp): load them before running `expandValueAndGrad` outside the
-/// pass.
+/// tensor, scf, mp) and the adjoint rules (registerAdjointExternalModels):
+/// load them before running `expandValueAndGrad` outside the pass.
 void registerDifferentiateDependentDialects(DialectRegistry &registry);
 
 } // namespace mp

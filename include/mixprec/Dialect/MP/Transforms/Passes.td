@@ -69,7 +69,16 @@ def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
     appends the loss-scale state (`mp.loss_scale`, `mp.growth_tracker`,
     `mp.hysteresis` when `hysteresis` > 1) to the arguments and the new
     state plus `mp.overflow` to the results (`mp.update_scale`); `static`
-    appends only `mp.overflow`; `none` changes nothing. A result that
+    appends only `mp.overflow`; both then append `tensor<Nxi1>
+    {mp.grad_finite = array<i64: ...>}` (one all-finite flag per parameter
+    gradient; the array names the step argument of each, -1 for none) and,
+    with `grad-norm`, `tensor<f32> {mp.grad_norm}`. With `microbatches` =
+    K > 1 every data argument (untied, rank >= 1, not differentiated) gets
+    a leading dimension K and an `scf.for` runs `mp.value_and_grad` on each
+    micro-batch, summing the loss and the scaled gradients in f32; the mean
+    loss is returned and the sums are unscaled by `K * scale` (docs/design.md
+    §17). `none` changes nothing unless `microbatches` or `grad-norm` asks
+    for it (then without seed, check or guard). A result that
     depends on the gradients without an `mp.updates` tie, and a bad option
     value, are errors. See docs/loss-scaling.md.
   }];
@@ -91,7 +100,14 @@ def MPLossScaling : Pass<"mp-loss-scaling", "::mlir::ModuleOp"> {
     Option<"hysteresis", "hysteresis", "int64_t", "1",
            "Overflowing steps tolerated before a backoff (>= 1)">,
     Option<"clipNorm", "clip-norm", "double", "0.0",
-           "Clip the unscaled gradients to this global L2 norm (0 = off)">
+           "Clip the unscaled gradients to this global L2 norm (0 = off)">,
+    Option<"microbatches", "microbatches", "int64_t", "1",
+           "Gradient accumulation: data arguments get a leading dimension of "
+           "this size; the step sums the f32 gradients of the micro-batches "
+           "before one unscale, check and update (1 = off)">,
+    Option<"gradNorm", "grad-norm", "bool", "false",
+           "Also return the global L2 norm of the unscaled gradients "
+           "(tensor<f32> {mp.grad_norm})">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -157,7 +173,8 @@ def MPAutocast : Pass<"mp-autocast", "::mlir::ModuleOp"> {
     `mp.value_and_grad`; the `@loss` they reference is rewritten) runs per
     the precision policy (docs/design.md §5, §7): ops classified through
     `PrecisionClassOpInterface` as compute (float inputs in the compute
-    dtype, accumulators per `accumulate`), fp32 (inputs widened to f32) or
+    dtype, accumulators per `accumulate`, results rounded to the compute
+    dtype per `compute-output`), fp32 (inputs widened to f32) or
     follow (the widest float input); unknown ops are left as written, with
     a remark. Overrides, strongest first: `mp.precision`, `keep-fp32`,
     `allow` / `deny` / `follow`. Casts are `mp.cast`, one per (value,
@@ -187,6 +204,9 @@ def MPAutocast : Pass<"mp-autocast", "::mlir::ModuleOp"> {
            "(e.g. attention|embedding|output)">,
     Option<"accumulate", "accumulate", "std::string", "\"f32\"",
            "Accumulator type of compute-class ops: f32 | compute">,
+    Option<"computeOutput", "compute-output", "std::string", "\"compute\"",
+           "Result type of compute-class ops: compute (the f32 accumulation "
+           "rounded to the compute dtype) | f32 (the accumulator as is)">,
     Option<"report", "report", "std::string", "\"\"",
            "Write a JSON report (per function) to this path">
   ];
@@ -221,6 +241,119 @@ def MPAutocast : Pass<"mp-autocast", "::mlir::ModuleOp"> {
               "Bytes of bf16 activations (static shapes)">,
     Statistic<"activationBytesF16", "activation-bytes-f16",
               "Bytes of f16 activations (static shapes)">
+  ];
+}
+
+def MPRangeProbe : Pass<"mp-range-probe", "::mlir::ModuleOp"> {
+  let summary = "Probe function: max |x| and f16-underflow fraction of named values";
+  let description = [{
+    In: a module whose step function `entry` calls `mp.value_and_grad @loss`
+    once, with step arguments as operands. Out: the module plus
+    `@<entry>_range_probe`, taking the step's arguments, with `@loss`'s body
+    (in f32, before any policy) returning `@loss`'s results and a
+    `tensor<Nx2xf32>`: per named value (a float tensor op result with a
+    NameLoc, e.g. `loc("fc1")`; a repeated name gets `#1`, `#2`, ...) its
+    largest magnitude and the fraction of its nonzero elements below
+    f16's smallest normal (2^-14); the names are the function attribute
+    `range_probe.names`. With `only`, every function the probe does not
+    call is erased (for compiling the probe alone) and `name` may then be
+    the entry's own (what a driver that looks the entry up before its
+    pipeline needs). Used by `mp-run
+    --range-report` and `mixprec.range_report`. A step without exactly one
+    `mp.value_and_grad`, an operand that is not a step argument, or a loss
+    without named values is an error.
+
+    ```
+    mp-opt --mp-range-probe="entry=train_step" examples/mlp.mlir
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"train_step\"",
+           "Step function whose mp.value_and_grad callee is probed">,
+    Option<"only", "only", "bool", "false",
+           "Erase every function the probe does not call">,
+    Option<"name", "name", "std::string", "\"\"",
+           "Name of the probe (default <entry>_range_probe); with only=true "
+           "it may be the entry's, which is erased">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MPMakeTrainable : Pass<"mp-make-trainable", "::mlir::ModuleOp"> {
+  let summary = "Turn an inference function into a training graph (@loss + @train_step)";
+  let description = [{
+    In: a module with an inference function (`entry`; default: the only
+    public function with a body). Out: the training-graph contract of
+    docs/design.md §2, like ONNX Runtime's training-artifact generation:
+    `@loss(args..., promoted constants..., targets...) -> tensor<f32>` (the
+    entry's body; the loss of its float tensor results, computed in f32)
+    and `@train_step(loss args..., optimizer state...)` calling
+    `mp.value_and_grad @loss` on the params and returning the new params
+    and optimizer state, each tied with `mp.updates`, and the loss. Params:
+    the float arguments selected by `param-args` (`params=args|both`) and,
+    with `params=constants|both`, every top-level float tensor constant of
+    at least `min-elements` elements that is not only an accumulator init
+    (hoisted to an argument; `mp.init` hint from its value). `loss=mse` and
+    `cross-entropy` (softmax over the last dimension, mean over the other
+    dimensions) append one target argument per float result, or use
+    argument `target-arg`. The entry is erased unless `keep-entry` or it
+    has other users. `init-dir` writes the promoted constants' values as
+    `.npy`. Bad options and inputs are errors (no IR changed).
+    See docs/make-trainable.md.
+
+    ```
+    mp-opt --mp-make-trainable="entry=forward loss=cross-entropy optimizer=adam lr=0.001" in.mlir
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"",
+           "Inference function (default: the only public function with a body)">,
+    Option<"params", "params", "std::string", "\"args\"",
+           "What becomes params: args | constants | both">,
+    Option<"paramArgs", "param-args", "std::string", "\"\"",
+           "Which float arguments are params: empty (all), a comma-separated "
+           "index list (0,2) or a regex on argument names (mp.name, the "
+           "argument's NameLoc, else argN)">,
+    Option<"minElements", "min-elements", "int64_t", "2",
+           "Smallest float tensor constant promoted to a param (>= 1)">,
+    Option<"loss", "loss", "std::string", "\"sum\"",
+           "Loss of the float results: sum | mse | cross-entropy">,
+    Option<"targetArg", "target-arg", "int64_t", "-1",
+           "Argument holding the target (mse, cross-entropy); -1 appends "
+           "one target argument per float result">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "Update rule: sgd | momentum | adam | adamw (PyTorch semantics)">,
+    Option<"lr", "lr", "double", "0.01", "Learning rate (> 0)">,
+    Option<"momentum", "momentum", "double", "0.9",
+           "Momentum of optimizer=momentum, in [0, 1)">,
+    Option<"beta1", "beta1", "double", "0.9",
+           "Adam first-moment decay, in [0, 1)">,
+    Option<"beta2", "beta2", "double", "0.999",
+           "Adam second-moment decay, in [0, 1)">,
+    Option<"eps", "eps", "double", "1e-8", "Adam denominator epsilon (> 0)">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 penalty added to the gradient (sgd, momentum, adam) or "
+           "decoupled decay (adamw); >= 0">,
+    Option<"keepEntry", "keep-entry", "bool", "false",
+           "Keep the inference function next to @loss and @train_step">,
+    Option<"initDir", "init-dir", "std::string", "\"\"",
+           "Write the values of the promoted constants to DIR/argN.npy "
+           "(N: their @train_step argument), for mp-run --inputs">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::mp::MPDialect"];
+  let statistics = [
+    Statistic<"numParams", "params", "Params of the training graph">,
+    Statistic<"numPromoted", "promoted-constants",
+              "Constants promoted to params">,
+    Statistic<"numStateArgs", "state-args", "Optimizer state arguments">
   ];
 }
 

@@ -25,16 +25,26 @@ struct LossScalingOptions {
   LossScaleAttr config;
   /// Clip the unscaled gradients to this global L2 norm; 0 disables it.
   double clipNorm = 0.0;
+  /// Gradient accumulation (docs/design.md §17): the data arguments get a
+  /// leading dimension of this size and the step loops over it, summing the
+  /// f32 gradients before one unscale, finite check and update. 1: off.
+  int64_t microbatches = 1;
+  /// Also return the global L2 norm of the unscaled gradients, as a
+  /// `tensor<f32> {mp.grad_norm}` result.
+  bool gradNorm = false;
 };
 
 /// Rewrites the step function `fn` (which calls `mp.value_and_grad` at most
 /// once, at the top level of its body) for loss scaling: seed, unscale,
 /// all-finite check, optional clipping, guarded `mp.updates` results and, in
 /// dynamic mode, the appended state arguments and results (docs/design.md
-/// §2, §6). A function without `mp.value_and_grad` is left unchanged. Emits a
-/// diagnostic and fails on a contract violation (e.g. a result that depends
-/// on the gradients without an `mp.updates` tie). `numGuarded`, when given,
-/// receives the number of guarded results.
+/// §2, §6); static and dynamic modes also return one finite flag per
+/// parameter gradient (`{mp.grad_finite}`), and, with `microbatches` > 1,
+/// the step accumulates the gradients of that many micro-batches (§17). A
+/// function without `mp.value_and_grad` is left unchanged. Emits a diagnostic
+/// and fails on a contract violation (e.g. a result that depends on the
+/// gradients without an `mp.updates` tie). `numGuarded`, when given, receives
+/// the number of guarded results.
 LogicalResult applyLossScaling(func::FuncOp fn,
                                const LossScalingOptions &options,
                                unsigned *numGuarded = nullptr);
@@ -60,7 +70,7 @@ std::optional<std::string>
 verifyLossScalingOptions(StringRef mode, double initScale, double growthFactor,
                          double backoffFactor, int64_t growthInterval,
                          double minScale, double maxScale, int64_t hysteresis,
-                         double clipNorm);
+                         double clipNorm, int64_t microbatches = 1);
 
 /// What mp-cleanup does, as a plain function on `op` (usually a module or a
 /// function) that needs no pass manager: greedy canonicalization with the

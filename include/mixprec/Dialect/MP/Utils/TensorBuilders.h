@@ -27,6 +27,14 @@ Value buildSumOfSquares(OpBuilder &b, Location loc, Value value);
 /// `tensor<i1>`: true iff no element of `value` is NaN or +-Inf.
 Value buildAllFinite(OpBuilder &b, Location loc, Value value);
 
+/// `acc + value` elementwise, in `acc`'s element type (f32 accumulators:
+/// `value` is widened first); both ranked tensors of the same shape.
+Value buildAccumulate(OpBuilder &b, Location loc, Value acc, Value value);
+
+/// A ranked tensor of `value`'s shape and element type `elementType`, all
+/// zeros.
+Value buildZerosLike(OpBuilder &b, Location loc, Value value, Type elementType);
+
 /// Converts a float scalar or tensor `value` to `type` (same shape, another
 /// float element type): extf / truncf, via f32 when both are 16-bit.
 Value convertFloat(OpBuilder &b, Location loc, Value value, Type type);

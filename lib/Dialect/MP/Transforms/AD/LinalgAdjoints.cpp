@@ -10,7 +10,16 @@
 // of a convolution are linalg.generic contractions. Everything else whose
 // body is elementwise or a sum / max / min reduction is differentiated
 // structurally: one linalg.generic per differentiated operand, over the same
-// iteration space, whose body is the reverse sweep of the forward body.
+// iteration space, whose body is the reverse sweep of the forward body. The
+// structural rule also covers operands read through constant-0 results
+// (broadcasts of size-1 dims), window operands (every convolution and pooling
+// layout: the transposed window op over a stride-dilated, padded cotangent)
+// and gathers by tensor.extract in the body (a scatter-add loop nest).
+// linalg.softmax, not a structured op, has a rule of its own.
+//
+// The rules are AdjointOpInterface external models (registered at the end);
+// the structural one is the fallback model of every structured op without a
+// named rule.
 //
 // Precision: a contraction's adjoint takes the incoming cotangent in the
 // element type of the operand it differentiates (the compute type after
@@ -19,12 +28,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LinalgAdjoints.h"
+#include "AdjointUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -32,7 +45,7 @@ using namespace mlir;
 using namespace mlir::mp;
 using namespace mlir::mp::ad;
 
-static InFlightDiagnostic emitNoRule(Operation *op, StringRef why) {
+static InFlightDiagnostic emitNoRule(Operation *op, const Twine &why) {
   return op->emitError() << "mp-differentiate: no adjoint rule for '"
                          << op->getName() << "': " << why;
 }
@@ -487,6 +500,226 @@ static linalg::GenericOp pruneUnusedInputs(OpBuilder &b,
   return pruned;
 }
 
+//===----------------------------------------------------------------------===//
+// Window operands and broadcast maps
+//===----------------------------------------------------------------------===//
+//
+// A convolution or pooling input is read through results such as
+// `oh * sh + kh * dh` (`oh` a dim of the output, `kh` a reduction dim). Its
+// adjoint is the "transposed" window op: with the loop `oh` renamed to the
+// input position `h`, the result adjoint is read at `h + P - kh * dh` from
+// `gd`, the adjoint dilated by the stride and padded by P = (K - 1) * dh
+// (K the range of `kh`); `gd` is zero where no output position maps. The
+// same holds for the results of a max / min pooling.
+
+namespace {
+struct WindowDim {
+  unsigned outDim; // the output dim (renamed to the input position)
+  int kernelDim;   // the reduction dim, or -1
+  int64_t stride, dilation, pad;
+  int64_t size; // the target's size along this result
+};
+struct WindowPlan {
+  SmallVector<AffineMap> maps; // per operand, after renaming
+  SmallVector<WindowDim> dims;
+};
+} // namespace
+
+/// Adds `scale * e` to `coeffs` / `cst` when `e` is linear in the dims.
+static bool linearize(AffineExpr e, int64_t scale,
+                      SmallVectorImpl<int64_t> &coeffs, int64_t &cst) {
+  if (auto d = dyn_cast<AffineDimExpr>(e)) {
+    coeffs[d.getPosition()] += scale;
+    return true;
+  }
+  if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+    cst += scale * c.getValue();
+    return true;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return false;
+  if (e.getKind() == AffineExprKind::Add)
+    return linearize(bin.getLHS(), scale, coeffs, cst) &&
+           linearize(bin.getRHS(), scale, coeffs, cst);
+  if (e.getKind() == AffineExprKind::Mul) {
+    if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+      return linearize(bin.getLHS(), scale * c.getValue(), coeffs, cst);
+    if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
+      return linearize(bin.getRHS(), scale * c.getValue(), coeffs, cst);
+  }
+  return false;
+}
+
+/// The renaming that makes `target`'s map a projected permutation, when it
+/// is a window operand (see above): every result is a dim, 0, or
+/// `s * o + d * k` with s > 0, d >= 0, `o` a dim of the outputs used nowhere
+/// else in the target or the other inputs, `k` a reduction dim.
+static FailureOr<WindowPlan> planWindow(linalg::LinalgOp op,
+                                        OpOperand *target) {
+  if (op.isDpsInit(target) || !op.getBlock() ||
+      !op.getBlock()->getOps<linalg::IndexOp>().empty())
+    return failure();
+  MLIRContext *ctx = op->getContext();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned t = target->getOperandNumber();
+  llvm::BitVector outDims(numLoops);
+  for (OpOperand &init : op.getDpsInitsMutable())
+    for (AffineExpr e : maps[init.getOperandNumber()].getResults())
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        outDims.set(d.getPosition());
+  AffineMap tm = maps[t];
+  auto targetType = dyn_cast<RankedTensorType>(target->get().getType());
+  if (!targetType)
+    return failure();
+  ArrayRef<int64_t> targetShape = targetType.getShape();
+  WindowPlan plan;
+  SmallVector<AffineExpr> newTarget;
+  for (AffineExpr e : tm.getResults()) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (isa<AffineDimExpr>(e) || (c && c.getValue() == 0)) {
+      newTarget.push_back(e);
+      continue;
+    }
+    SmallVector<int64_t> coeffs(numLoops, 0);
+    int64_t cst = 0;
+    if (!linearize(e, 1, coeffs, cst) || cst != 0)
+      return failure();
+    int outDim = -1, kernelDim = -1;
+    for (unsigned d = 0; d < numLoops; ++d) {
+      if (!coeffs[d])
+        continue;
+      if (coeffs[d] < 0)
+        return failure();
+      int &slot = outDims.test(d) ? outDim : kernelDim;
+      if (slot >= 0)
+        return failure();
+      slot = d;
+    }
+    if (outDim < 0 ||
+        (kernelDim >= 0 && ShapedType::isDynamic(ranges[kernelDim])))
+      return failure();
+    WindowDim w{static_cast<unsigned>(outDim),
+                kernelDim,
+                coeffs[outDim],
+                kernelDim >= 0 ? coeffs[kernelDim] : 0,
+                0,
+                targetShape[newTarget.size()]};
+    if (kernelDim >= 0)
+      w.pad = w.dilation * (ranges[kernelDim] - 1);
+    plan.dims.push_back(w);
+    newTarget.push_back(getAffineDimExpr(outDim, ctx));
+  }
+  if (plan.dims.empty())
+    return failure();
+  auto occurrences = [&](AffineMap m, unsigned d) {
+    return llvm::count_if(m.getResults(),
+                          [&](AffineExpr e) { return e.isFunctionOfDim(d); });
+  };
+  for (const WindowDim &w : plan.dims) {
+    if (occurrences(tm, w.outDim) != 1 ||
+        (w.kernelDim >= 0 && occurrences(tm, w.kernelDim) != 1))
+      return failure();
+    for (OpOperand *in : op.getDpsInputOperands())
+      if (in != target &&
+          maps[in->getOperandNumber()].isFunctionOfDim(w.outDim))
+        return failure();
+  }
+  plan.maps = maps;
+  plan.maps[t] = AffineMap::get(numLoops, 0, newTarget, ctx);
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    AffineMap m = maps[init.getOperandNumber()];
+    SmallVector<AffineExpr> results;
+    for (AffineExpr e : m.getResults()) {
+      for (const WindowDim &w : plan.dims)
+        if (e == getAffineDimExpr(w.outDim, ctx)) {
+          e = e + w.pad;
+          if (w.kernelDim >= 0)
+            e = e - getAffineDimExpr(w.kernelDim, ctx) * w.dilation;
+          break;
+        }
+      results.push_back(e);
+    }
+    for (const WindowDim &w : plan.dims)
+      if (!llvm::is_contained(m.getResults(), getAffineDimExpr(w.outDim, ctx)))
+        return failure();
+    plan.maps[init.getOperandNumber()] =
+        AffineMap::get(numLoops, 0, results, ctx);
+  }
+  return plan;
+}
+
+/// `x` (of an output's shape, read through `outMap`) dilated by the window
+/// strides and padded in front by the window pads: along each window dim, x
+/// is inserted at `pad + stride * o` into zeros of the target's size plus
+/// the pad.
+static Value dilate(OpBuilder &b, Location loc, Value x, AffineMap outMap,
+                    const WindowPlan &plan) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+      strides(type.getRank(), b.getIndexAttr(1)), sizes;
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  for (const WindowDim &w : plan.dims) {
+    for (auto [p, e] : llvm::enumerate(outMap.getResults())) {
+      if (e != getAffineDimExpr(w.outDim, b.getContext()))
+        continue;
+      shape[p] = w.size + w.pad;
+      offsets[p] = b.getIndexAttr(w.pad);
+      strides[p] = b.getIndexAttr(w.stride);
+    }
+  }
+  Value zeros =
+      zerosOf(b, loc, RankedTensorType::get(shape, type.getElementType()));
+  return tensor::InsertSliceOp::create(b, loc, x, zeros, offsets, sizes,
+                                       strides);
+}
+
+/// `x` with the unit dims of `type` that `map` reads as constant 0
+/// re-inserted (tensor.expand_shape).
+static Value expandUnitDims(OpBuilder &b, Location loc, Value x,
+                            RankedTensorType type, AffineMap map) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    pending.push_back(i);
+    if (isa<AffineDimExpr>(e)) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  return tensor::ExpandShapeOp::create(b, loc, type, x, groups);
+}
+
+/// True when `acc`'s only float use is `combiner`: its other users (e.g. the
+/// argmax torch-mlir computes next to a max) and theirs produce no float.
+static bool accOnlyFeedsIntegers(BlockArgument acc, Operation *combiner) {
+  SmallVector<Operation *> worklist;
+  llvm::DenseSet<Operation *> seen;
+  for (Operation *user : acc.getUsers())
+    if (user != combiner)
+      worklist.push_back(user);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!seen.insert(op).second || isa<linalg::YieldOp>(op))
+      continue;
+    if (op == combiner)
+      return false;
+    for (Value r : op->getResults()) {
+      if (isFloatLike(r.getType()))
+        return false;
+      for (Operation *user : r.getUsers())
+        worklist.push_back(user);
+    }
+  }
+  return true;
+}
+
 static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
                                     AdjointState &st) {
   Location loc = op.getLoc();
@@ -512,7 +745,7 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     Operation *def = yielded.getDefiningOp();
     Value other;
     if (def && def->getBlock() == body && def->getNumOperands() == 2 &&
-        acc.hasOneUse()) {
+        accOnlyFeedsIntegers(acc, def)) {
       if (def->getOperand(0) == acc)
         other = def->getOperand(1);
       else if (def->getOperand(1) == acc)
@@ -536,6 +769,21 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     info.combiner = def;
     combiners.insert(def);
   }
+
+  // Ops other than the combiners that read an accumulator (an argmax next
+  // to a max): integer-only (accOnlyFeedsIntegers), not differentiated, not
+  // cloned.
+  llvm::DenseSet<Operation *> accUsers;
+  if (hasReduction)
+    for (Operation &o : body->without_terminator())
+      if (!combiners.contains(&o) &&
+          llvm::any_of(o.getOperands(), [&](Value v) {
+            auto arg = dyn_cast<BlockArgument>(v);
+            return (arg && arg.getOwner() == body &&
+                    arg.getArgNumber() >= numInputs) ||
+                   (v.getDefiningOp() && accUsers.contains(v.getDefiningOp()));
+          }))
+        accUsers.insert(&o);
 
   // Operands to differentiate.
   SmallVector<OpOperand *> targets;
@@ -562,7 +810,9 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     unsigned idx = opnd.getOperandNumber();
     if (idx >= body->getNumArguments() || body->getArgument(idx).use_empty())
       continue;
-    if (!op.getMatchingIndexingMap(&opnd).isProjectedPermutation())
+    if (!op.getMatchingIndexingMap(&opnd).isProjectedPermutation(
+            /*allowZeroInResults=*/true) &&
+        failed(planWindow(op, &opnd)))
       return emitNoRule(op, "operand #" + std::to_string(idx) +
                                 " has a non-permutation indexing map");
     targets.push_back(&opnd);
@@ -570,7 +820,17 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
 
   for (OpOperand *target : targets) {
     Value v = target->get();
-    AffineMap targetMap = op.getMatchingIndexingMap(target);
+    // The operands' maps; for a window operand (a convolution or pooling
+    // input) the loops are renamed so that the target's map is a projected
+    // permutation, and the result adjoints (and results) are dilated.
+    SmallVector<AffineMap> opMaps = op.getIndexingMapsArray();
+    std::optional<WindowPlan> plan;
+    if (!opMaps[target->getOperandNumber()].isProjectedPermutation(
+            /*allowZeroInResults=*/true)) {
+      plan = *planWindow(op, target);
+      opMaps = plan->maps;
+    }
+    AffineMap targetMap = opMaps[target->getOperandNumber()];
     // Inputs: the operands the forward body reads, the result adjoints and,
     // for max / min reductions, the results.
     SmallVector<Value> ins;
@@ -578,25 +838,31 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     SmallVector<std::pair<unsigned, unsigned>> argPos;
     for (OpOperand &opnd : op->getOpOperands()) {
       unsigned idx = opnd.getOperandNumber();
-      if (idx >= body->getNumArguments() || body->getArgument(idx).use_empty())
+      // A window op's unread inputs (a pooling window) may bound loops.
+      bool bounds = plan && op.isDpsInput(&opnd);
+      if (idx >= body->getNumArguments() ||
+          (body->getArgument(idx).use_empty() && !bounds))
         continue;
       if (op.isDpsInit(&opnd) && hasReduction)
         continue;
       argPos.push_back({idx, ins.size()});
       ins.push_back(opnd.get());
-      maps.push_back(op.getMatchingIndexingMap(&opnd));
+      maps.push_back(opMaps[idx]);
     }
     SmallVector<int> gradPos(numInits, -1), resultPos(numInits, -1);
     for (unsigned j = 0; j < numInits; ++j) {
       if (!outs[j].grad || !outs[j].seed)
         continue;
-      AffineMap outMap = op.getIndexingMapMatchingResult(op->getResult(j));
+      AffineMap fwdOutMap = op.getIndexingMapMatchingResult(op->getResult(j));
+      AffineMap outMap = opMaps[numInputs + j];
       gradPos[j] = ins.size();
-      ins.push_back(outs[j].grad);
+      ins.push_back(plan ? dilate(b, loc, outs[j].grad, fwdOutMap, *plan)
+                         : outs[j].grad);
       maps.push_back(outMap);
       if (outs[j].kind == Combiner::Max || outs[j].kind == Combiner::Min) {
         resultPos[j] = ins.size();
-        ins.push_back(op->getResult(j));
+        ins.push_back(plan ? dilate(b, loc, op->getResult(j), fwdOutMap, *plan)
+                           : op->getResult(j));
         maps.push_back(outMap);
       }
     }
@@ -604,9 +870,23 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     bool scalar = !isa<ShapedType>(v.getType());
     auto outType = scalar ? RankedTensorType::get({}, et)
                           : cast<RankedTensorType>(v.getType());
+    // Constant-0 results of the target's map (a broadcast of a size-1 dim):
+    // the adjoint is computed without those dims, then expanded.
+    SmallVector<AffineExpr> kept;
+    SmallVector<int64_t> keptShape;
+    for (auto [i, e] : llvm::enumerate(targetMap.getResults()))
+      if (isa<AffineDimExpr>(e)) {
+        kept.push_back(e);
+        keptShape.push_back(outType.getDimSize(i));
+      }
+    bool collapsed = kept.size() != targetMap.getNumResults();
+    if (collapsed) {
+      targetMap = AffineMap::get(numLoops, 0, kept, b.getContext());
+      outType = RankedTensorType::get(keptShape, et);
+    }
     bool inPlace = false;
     Value init;
-    if (!scalar)
+    if (!scalar && !collapsed)
       init = contractionInit(b, loc, st, v, et, inPlace);
     else
       init = zerosOf(b, loc, outType);
@@ -627,7 +907,7 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
             mapping.map(body->getArgument(orig), args[pos]);
           SmallVector<Operation *> cloned;
           for (Operation &o : body->without_terminator())
-            if (!combiners.contains(&o))
+            if (!combiners.contains(&o) && !accUsers.contains(&o))
               cloned.push_back(nb.clone(o, mapping));
           AdjointState inner;
           Value targetArg =
@@ -672,6 +952,10 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
     Value result = gen.getResult(0);
     if (scalar)
       result = tensor::ExtractOp::create(b, loc, result, ValueRange{});
+    if (collapsed)
+      result =
+          expandUnitDims(b, loc, result, cast<RankedTensorType>(v.getType()),
+                         opMaps[target->getOperandNumber()]);
     commit(b, loc, st, v, result, inPlace);
   }
   return success();
@@ -709,34 +993,334 @@ static LogicalResult reduceRule(OpBuilder &b, linalg::ReduceOp op,
   return structuralRule(b, op, st);
 }
 
+/// Appends the ops of `op`'s body that depend on an active operand, have a
+/// float result and no adjoint rule (the structural rule differentiates them
+/// one by one).
+static void collectBodyMissing(linalg::LinalgOp op, const AdjointState &st,
+                               SmallVectorImpl<Operation *> &missing) {
+  Block *body = op.getBlock();
+  if (!body)
+    return;
+  llvm::DenseSet<Value> varied;
+  for (OpOperand &opnd : op->getOpOperands())
+    if (opnd.getOperandNumber() < body->getNumArguments() &&
+        st.isActive(opnd.get()))
+      varied.insert(body->getArgument(opnd.getOperandNumber()));
+  for (Operation &o : body->without_terminator()) {
+    if (llvm::none_of(o.getOperands(), [&](Value v) {
+          return varied.contains(v) ||
+                 (st.isActive(v) &&
+                  !op->isAncestor(v.getParentRegion()->getParentOp()));
+        }))
+      continue;
+    bool floatResult = false;
+    for (Value r : o.getResults())
+      if (isFloatLike(r.getType())) {
+        varied.insert(r);
+        floatResult = true;
+      }
+    if (floatResult && !isa<AdjointOpInterface>(&o))
+      missing.push_back(&o);
+  }
+}
+
 //===----------------------------------------------------------------------===//
-// Dispatch
+// softmax
 //===----------------------------------------------------------------------===//
 
-LogicalResult ad::emitLinalgAdjoint(OpBuilder &b, linalg::LinalgOp op,
-                                    AdjointState &st) {
-  if (!op.hasPureTensorSemantics())
-    return emitNoRule(op, "only ops on tensors are supported");
-  Operation *o = op.getOperation();
-  if (isa<linalg::MatmulOp>(o) && isPlainContraction(op, 2))
+namespace {
+/// linalg.softmax (not a structured op): y = softmax(x) along `d` has
+/// dx = y * (g - sum_d(g * y)), computed in the element type of x. The
+/// output operand is overwritten: no contribution.
+struct SoftmaxModel
+    : AdjointOpInterface::ExternalModel<SoftmaxModel, linalg::SoftmaxOp> {
+  LogicalResult emitAdjoint(Operation *o, OpBuilder &b,
+                            AdjointState &st) const {
+    auto op = cast<linalg::SoftmaxOp>(o);
+    Location loc = op.getLoc();
+    Value g = st.getAdjoint(op.getResult()[0]);
+    Value x = op.getInput();
+    if (!g || !st.isActive(x))
+      return success();
+    if (!op.hasPureTensorSemantics())
+      return emitNoRule(op, "only ops on tensors are supported");
+    auto type = cast<RankedTensorType>(x.getType());
+    Type et = type.getElementType();
+    Value y = castElements(b, loc, op.getResult()[0], et);
+    g = castElements(b, loc, g, et);
+    int64_t dim = op.getDimension();
+    Value gy = arith::MulFOp::create(b, loc, g, y);
+    SmallVector<int64_t> reducedShape;
+    for (auto [i, size] : llvm::enumerate(type.getShape()))
+      if (static_cast<int64_t>(i) != dim)
+        reducedShape.push_back(size);
+    Value init = zerosOf(b, loc, RankedTensorType::get(reducedShape, et));
+    Value sum =
+        linalg::ReduceOp::create(
+            b, loc, ValueRange{gy}, ValueRange{init}, {dim},
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, l,
+                  ValueRange{arith::AddFOp::create(nb, l, args[0], args[1])});
+            })
+            .getResult(0);
+    Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), et);
+    Value bc =
+        linalg::BroadcastOp::create(b, loc, sum, empty, {dim})->getResult(0);
+    Value dx = arith::MulFOp::create(
+        b, loc, y, arith::SubFOp::create(b, loc, g, bc).getResult());
+    st.addAdjoint(b, loc, x, dx);
+    return success();
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Gathers: tensor.extract of a captured tensor in a body (embeddings)
+//===----------------------------------------------------------------------===//
+
+/// The active values captured by `op`'s body that it reads only through
+/// tensor.extract directly in the body (gathers with computed indices);
+/// fails with a diagnostic on any other use of a captured active value.
+static FailureOr<SmallVector<Value>> gatheredTensors(linalg::LinalgOp op,
+                                                     const AdjointState &st) {
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  SmallVector<Value> gathered;
+  for (Value v : captured) {
+    if (!st.isActive(v))
+      continue;
+    bool onlyExtracts = isa<RankedTensorType>(v.getType());
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (!op->isProperAncestor(user))
+        continue;
+      auto extract = dyn_cast<tensor::ExtractOp>(user);
+      if (!extract || extract.getTensor() != v ||
+          user->getBlock() != op.getBlock())
+        onlyExtracts = false;
+    }
+    if (!onlyExtracts)
+      return op->emitError()
+             << "mp-differentiate: '" << op->getName()
+             << "' uses a differentiated value defined outside its region; "
+                "pass it as an operand instead";
+    gathered.push_back(v);
+  }
+  return gathered;
+}
+
+/// The indices `map` gives at loop position `ivs`, as index values.
+static SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                                   ValueRange ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    SmallVector<int64_t> coeffs(map.getNumDims(), 0);
+    int64_t cst = 0;
+    bool linear = linearize(e, 1, coeffs, cst);
+    assert(linear && "indexing maps of a gather op must be linear");
+    (void)linear;
+    Value sum;
+    if (cst)
+      sum = arith::ConstantIndexOp::create(b, loc, cst);
+    for (auto [d, c] : llvm::enumerate(coeffs)) {
+      if (!c)
+        continue;
+      Value term = ivs[d];
+      if (c != 1)
+        term = arith::MulIOp::create(b, loc, term,
+                                     arith::ConstantIndexOp::create(b, loc, c));
+      sum = sum ? arith::AddIOp::create(b, loc, sum, term).getResult() : term;
+    }
+    if (!sum)
+      sum = arith::ConstantIndexOp::create(b, loc, 0);
+    indices.push_back(sum);
+  }
+  return indices;
+}
+
+/// The adjoint of a gathered tensor `t` (see gatheredTensors): a scatter-add
+/// over the iteration space, `dt[idx(p)] += d out(p) / d extracted` for each
+/// loop position p, as an scf.for nest carrying the adjoint (duplicate
+/// indices accumulate). Only for ops whose loops are all parallel.
+static LogicalResult gatherRule(OpBuilder &b, linalg::LinalgOp op,
+                                AdjointState &st, Value t) {
+  Location loc = op.getLoc();
+  if (op.getNumReductionLoops() > 0)
+    return emitNoRule(op, "a gather (tensor.extract of a differentiated "
+                          "tensor) is supported in parallel loops only");
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap m : maps)
+    for (AffineExpr e : m.getResults()) {
+      SmallVector<int64_t> coeffs(m.getNumDims(), 0);
+      int64_t cst = 0;
+      if (!linearize(e, 1, coeffs, cst))
+        return emitNoRule(op, "a gather op needs linear indexing maps");
+    }
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(ranges.size(), zero), steps(ranges.size(), one), ubs;
+  for (int64_t r : ranges)
+    ubs.push_back(arith::ConstantIndexOp::create(b, loc, r));
+  Value init = st.takeAdjoint(t);
+  if (!init)
+    init = zerosOf(b, loc, t.getType());
+  LogicalResult status = success();
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &nb, Location l, ValueRange ivs,
+          ValueRange iterArgs) -> scf::ValueVector {
+        IRMapping mapping;
+        for (OpOperand &opnd : op->getOpOperands()) {
+          unsigned idx = opnd.getOperandNumber();
+          if (idx >= body->getNumArguments() ||
+              body->getArgument(idx).use_empty())
+            continue;
+          SmallVector<Value> indices = applyMap(nb, l, maps[idx], ivs);
+          mapping.map(body->getArgument(idx),
+                      tensor::ExtractOp::create(nb, l, opnd.get(), indices));
+        }
+        SmallVector<Operation *> cloned;
+        for (Operation &o : body->without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(&o)) {
+            mapping.map(index.getResult(), ivs[index.getDim()]);
+            continue;
+          }
+          cloned.push_back(nb.clone(o, mapping));
+        }
+        AdjointState inner;
+        inner.markVaried(t);
+        inner.setAdjoint(t, iterArgs[0]);
+        inner.propagateVaried(cloned);
+        for (unsigned j = 0; j < op.getNumDpsInits(); ++j) {
+          Value g = st.getAdjoint(op->getResult(j));
+          if (!g)
+            continue;
+          SmallVector<Value> indices = applyMap(
+              nb, l, op.getIndexingMapMatchingResult(op->getResult(j)), ivs);
+          Value gj = tensor::ExtractOp::create(nb, l, g, indices);
+          inner.addAdjoint(nb, l, mapping.lookupOrDefault(yield.getOperand(j)),
+                           gj);
+        }
+        if (failed(reverseSweep(nb, cloned, inner)))
+          status = failure();
+        Value adj = inner.getAdjoint(t);
+        return {adj ? adj : iterArgs[0]};
+      });
+  if (failed(status))
+    return failure();
+  st.setAdjoint(t, nest.results[0]);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Models
+//===----------------------------------------------------------------------===//
+
+namespace {
+using LinalgRule = LogicalResult (*)(OpBuilder &, linalg::LinalgOp,
+                                     AdjointState &);
+
+/// The AdjointOpInterface model of a linalg op on tensors whose rule is `R`.
+/// Missing rules are looked for in the body, which the structural rule
+/// differentiates op by op.
+template <typename OpTy, LinalgRule R>
+struct LinalgModel
+    : AdjointOpInterface::ExternalModel<LinalgModel<OpTy, R>, OpTy> {
+  LogicalResult emitAdjoint(Operation *op, OpBuilder &b,
+                            AdjointState &state) const {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    if (!linalgOp.hasPureTensorSemantics())
+      return emitNoRule(op, "only ops on tensors are supported");
+    FailureOr<SmallVector<Value>> gathered = gatheredTensors(linalgOp, state);
+    if (failed(gathered) || failed(R(b, linalgOp, state)))
+      return failure();
+    for (Value t : *gathered)
+      if (failed(gatherRule(b, linalgOp, state, t)))
+        return failure();
+    return success();
+  }
+  void collectMissingAdjoints(Operation *op, const AdjointState &state,
+                              SmallVectorImpl<Operation *> &missing) const {
+    collectBodyMissing(cast<linalg::LinalgOp>(op), state, missing);
+  }
+};
+} // namespace
+
+static LogicalResult matmulModel(OpBuilder &b, linalg::LinalgOp op,
+                                 AdjointState &st) {
+  if (isPlainContraction(op, 2))
     return matmulRule<linalg::MatmulOp>(b, op, st, 2);
-  if (isa<linalg::BatchMatmulOp>(o) && isPlainContraction(op, 3))
-    return matmulRule<linalg::BatchMatmulOp>(b, op, st, 3);
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(o))
-    return convRule(b, conv, st);
-  if (auto pool = dyn_cast<linalg::PoolingNhwcSumOp>(o))
-    return poolRule(b, pool, st, PoolKind::Sum);
-  if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(o))
-    return poolRule(b, pool, st, PoolKind::Max);
-  if (auto pool = dyn_cast<linalg::PoolingNhwcMinOp>(o))
-    return poolRule(b, pool, st, PoolKind::Min);
-  if (auto t = dyn_cast<linalg::TransposeOp>(o))
-    return transposeRule(b, t, st);
-  if (auto bc = dyn_cast<linalg::BroadcastOp>(o))
-    return broadcastRule(b, bc, st);
-  if (auto fill = dyn_cast<linalg::FillOp>(o))
-    return fillRule(b, fill, st);
-  if (auto reduce = dyn_cast<linalg::ReduceOp>(o))
-    return reduceRule(b, reduce, st);
   return structuralRule(b, op, st);
+}
+
+static LogicalResult batchMatmulModel(OpBuilder &b, linalg::LinalgOp op,
+                                      AdjointState &st) {
+  if (isPlainContraction(op, 3))
+    return matmulRule<linalg::BatchMatmulOp>(b, op, st, 3);
+  return structuralRule(b, op, st);
+}
+
+static LogicalResult convModel(OpBuilder &b, linalg::LinalgOp op,
+                               AdjointState &st) {
+  return convRule(b, cast<linalg::Conv2DNhwcHwcfOp>(op), st);
+}
+
+template <typename OpTy, PoolKind Kind>
+static LogicalResult poolModel(OpBuilder &b, linalg::LinalgOp op,
+                               AdjointState &st) {
+  return poolRule(b, cast<OpTy>(op), st, Kind);
+}
+
+template <typename OpTy, LogicalResult (*Fn)(OpBuilder &, OpTy, AdjointState &)>
+static LogicalResult namedModel(OpBuilder &b, linalg::LinalgOp op,
+                                AdjointState &st) {
+  return Fn(b, cast<OpTy>(op), st);
+}
+
+template <typename OpTy, LinalgRule R>
+static void attachLinalg(MLIRContext *ctx) {
+  OpTy::template attachInterface<LinalgModel<OpTy, R>>(*ctx);
+}
+
+/// Attaches the structural rule to each of `OpTys` that has no rule yet: the
+/// fallback for every linalg structured op.
+template <typename... OpTys> static void attachStructural(MLIRContext *ctx) {
+  auto attachOne = [&](auto tag) {
+    using OpTy = typename decltype(tag)::type;
+    std::optional<RegisteredOperationName> name =
+        RegisteredOperationName::lookup(OpTy::getOperationName(), ctx);
+    if (name && !name->hasInterface<AdjointOpInterface>())
+      attachLinalg<OpTy, structuralRule>(ctx);
+  };
+  (attachOne(llvm::type_identity<OpTys>{}), ...);
+}
+
+void ad::registerLinalgAdjointModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, linalg::LinalgDialect *) {
+    using namespace linalg;
+    attachLinalg<MatmulOp, matmulModel>(ctx);
+    attachLinalg<BatchMatmulOp, batchMatmulModel>(ctx);
+    attachLinalg<Conv2DNhwcHwcfOp, convModel>(ctx);
+    attachLinalg<PoolingNhwcSumOp, poolModel<PoolingNhwcSumOp, PoolKind::Sum>>(
+        ctx);
+    attachLinalg<PoolingNhwcMaxOp, poolModel<PoolingNhwcMaxOp, PoolKind::Max>>(
+        ctx);
+    attachLinalg<PoolingNhwcMinOp, poolModel<PoolingNhwcMinOp, PoolKind::Min>>(
+        ctx);
+    attachLinalg<TransposeOp, namedModel<TransposeOp, transposeRule>>(ctx);
+    attachLinalg<BroadcastOp, namedModel<BroadcastOp, broadcastRule>>(ctx);
+    attachLinalg<FillOp, namedModel<FillOp, fillRule>>(ctx);
+    attachLinalg<ReduceOp, namedModel<ReduceOp, reduceRule>>(ctx);
+    SoftmaxOp::attachInterface<SoftmaxModel>(*ctx);
+    // The structural rule for every other structured op (generic, map,
+    // elementwise, contract, matvec, other convolutions and pooling, ...).
+    attachStructural<
+#define GET_OP_LIST
+#include "mlir/Dialect/Linalg/IR/LinalgStructuredOps.cpp.inc"
+        >(ctx);
+  });
 }

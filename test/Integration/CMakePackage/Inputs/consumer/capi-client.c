@@ -3,15 +3,17 @@
 |* Part of mixprec: MLIR passes for mixed-precision training.                 *|
 |*                                                                            *|
 |* Runs a pipeline on good IR, then on malformed IR, with an unknown pass and *|
-|* with a failing pass (each must return an error and let the process go on), *|
-|* loads the mp dialect through its MLIR C API handle, and compiles a         *|
-|* function to a shared library (AOT). Usage: capi-client OUTPUT_DIR          *|
+|* with a failing pass, and on input nested 3,000,000 levels deep (each must *|
+|* return an error and let the process go on), loads the mp dialect through *|
+|* its MLIR C API handle, and compiles a function to a shared library (AOT).*|
+|* Usage: capi-client OUTPUT_DIR                                              *|
 \*===----------------------------------------------------------------------===*/
 
 #include "mixprec-c/MixPrec.h"
 #include "mlir-c/IR.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -52,6 +54,17 @@ int main(int argc, char **argv) {
   run("unknown-pass", kLayer, "builtin.module(mp-no-such-pass)");
   run("bad-option", kLayer, "mp-loss-scaling{growth-factor=1.0}");
   run("bad-policy", kLayer, "mp-autocast{policy=float7}");
+
+  /* 3,000,000 nested '[': a diagnostic, not a stack overflow (this process
+   * would die). */
+  const size_t depth = 3000000;
+  const char *head = "func.func @f() attributes {a = ";
+  char *deep = malloc(strlen(head) + 2 * depth + 16);
+  strcpy(deep, head);
+  memset(deep + strlen(head), '[', depth);
+  memset(deep + strlen(head) + depth, ']', depth);
+  strcpy(deep + strlen(head) + 2 * depth, "} { return }\n");
+  run("deep", deep, "mp-cleanup");
 
   /* The dialect handle of MLIR_DECLARE_CAPI_DIALECT_REGISTRATION. */
   MlirContext ctx = mlirContextCreate();
@@ -98,7 +111,12 @@ int main(int argc, char **argv) {
     printf("== aot malformed: %s\n%s", ok ? "success" : "failure",
            diagnostics ? diagnostics : "(null)\n");
     mixprecStringDestroy(diagnostics);
+    ok = mixprecCompileToSharedLibrary(deep, "", "f", path, &diagnostics);
+    printf("== aot deep: %s\n%s", ok ? "success" : "failure",
+           diagnostics ? diagnostics : "(null)\n");
+    mixprecStringDestroy(diagnostics);
   }
+  free(deep);
   printf("== done\n");
   return 0;
 }

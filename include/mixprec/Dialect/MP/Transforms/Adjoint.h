@@ -4,24 +4,30 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The machinery shared by mp-differentiate: the adjoint state of one reverse
-// sweep (which values are active, their accumulated adjoints) and the table of
-// adjoint rules, one per supported op. The same machinery differentiates the
-// tensor-level body of a loss function and the scalar body of a
-// linalg.generic.
+// The machinery shared by mp-differentiate and its adjoint rules: the adjoint
+// state of one reverse sweep (which values are active, their accumulated
+// adjoints), the AdjointOpInterface every rule implements, and the builders
+// the rules share. The same machinery differentiates the tensor-level body of
+// a loss function and the scalar body of a linalg.generic.
+//
+// An embedder adds a rule for its own op by attaching an external model of
+// AdjointOpInterface (docs/integration.md, docs/differentiate.md).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MIXPREC_LIB_DIALECT_MP_TRANSFORMS_AD_ADJOINT_H
-#define MIXPREC_LIB_DIALECT_MP_TRANSFORMS_AD_ADJOINT_H
+#ifndef MIXPREC_DIALECT_MP_TRANSFORMS_ADJOINT_H
+#define MIXPREC_DIALECT_MP_TRANSFORMS_ADJOINT_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
-namespace mlir::mp::ad {
+namespace mlir {
+class DialectRegistry;
+namespace mp::ad {
 
 /// The state of one reverse sweep over a straight-line sequence of ops.
 ///
@@ -61,10 +67,9 @@ private:
   llvm::DenseMap<Value, Value> adjoints;
 };
 
-/// Emits the adjoint of `op` at the builder's insertion point: reads the
-/// adjoints of its results from `state` and adds contributions to the
-/// adjoints of its active operands. Emits "mp-differentiate: no adjoint rule
-/// for 'name'" at the op and fails when the op is not supported.
+/// Emits the adjoint of `op` at the builder's insertion point through its
+/// AdjointOpInterface. Emits "mp-differentiate: no adjoint rule for 'name'"
+/// at the op and fails when the op has no rule; fails on dynamic shapes.
 LogicalResult emitAdjoint(OpBuilder &b, Operation *op, AdjointState &state);
 
 /// Runs the reverse sweep over `ops` (given in forward order): for every op
@@ -73,9 +78,13 @@ LogicalResult emitAdjoint(OpBuilder &b, Operation *op, AdjointState &state);
 LogicalResult reverseSweep(OpBuilder &b, ArrayRef<Operation *> ops,
                            AdjointState &state);
 
-/// True when an adjoint rule exists for ops named `name` (linalg ops are
-/// also handled by structure; see differentiate.md).
-bool hasAdjointRule(StringRef name);
+/// Appends to `missing` every op of `ops` (and, through
+/// `collectMissingAdjoints`, every nested op) that the reverse sweep from
+/// `outputs` would differentiate but that has no adjoint rule. `state` must
+/// hold the variedness of `ops` (after `propagateVaried`).
+void collectMissingAdjoints(ArrayRef<Operation *> ops, ValueRange outputs,
+                            const AdjointState &state,
+                            SmallVectorImpl<Operation *> &missing);
 
 //===----------------------------------------------------------------------===//
 // Builders shared by the rules
@@ -88,6 +97,17 @@ Value zerosOf(OpBuilder &b, Location loc, Type type);
 /// `v` converted to element type `elementType` (arith.extf / arith.truncf).
 Value castElements(OpBuilder &b, Location loc, Value v, Type elementType);
 
-} // namespace mlir::mp::ad
+} // namespace mp::ad
 
-#endif // MIXPREC_LIB_DIALECT_MP_TRANSFORMS_AD_ADJOINT_H
+namespace mp {
+/// Attaches the adjoint rules (external models of AdjointOpInterface) to the
+/// upstream arith, math, tensor and linalg ops and to mp.cast. Called by
+/// registerMixPrecDialects / registerAllDialects and by mp-differentiate's
+/// dependent-dialect registration.
+void registerAdjointExternalModels(DialectRegistry &registry);
+} // namespace mp
+} // namespace mlir
+
+#include "mixprec/Dialect/MP/Transforms/AdjointOpInterface.h.inc"
+
+#endif // MIXPREC_DIALECT_MP_TRANSFORMS_ADJOINT_H
