@@ -14,7 +14,11 @@ arguments are the params, or, when it has none, its float tensor constants
 the most ops. With --steps N > 0, a model whose step arguments are all float
 is also trained N steps with mp-run (synthetic data) and the final loss is
 reported; a non-finite loss is re-run in fp32 and counts as a failure only
-where the fp32 loss is finite. Exit status: 0 when the table was printed (failures of models are
+where the fp32 loss is finite. Under an f16 policy such a failure is then
+diagnosed with mp-run --range-report (fp32) on a copy of the training graph
+whose unnamed ops are named L<n> after their line n in the model: where
+values exceed f16's 65504 the row says "fail in f16 range" and names the
+first and the largest (JSON: "range"). Exit status: 0 when the table was printed (failures of models are
 rows, not errors), 2 when the folder is missing, 1 on bad usage.
 
 The models are data, not part of the project: they are read where they are
@@ -91,6 +95,44 @@ def run(cmd, timeout):
         return 126, "", f"error: cannot run {cmd[0]}: {e.strerror}"
 
 
+# A location alias of the printed IR: #locN = loc("FILE":LINE:COL).
+LOC_ALIAS = re.compile(r'^(#loc\d*) = loc\(("(?:[^"\\]|\\.)*"):(\d+):(\d+)\)$', re.M)
+
+
+def f16_range(trainable, args):
+    """The values of `trainable` (IR printed with its locations) whose fp32
+    max |x| on the initial params and first batch is finite and exceeds
+    f16's 65504, in program order ([{"name", "max_abs"}]; one infinite in
+    fp32 as well, such as a max pooling's -inf init, is no f16 overflow),
+    and how many values were probed; None when the probe did not run. The probe
+    (mp-run --range-report) reports ops with a NameLoc: ops without one are
+    named L<line> after their line in the model on a copy."""
+    text = open(trainable, encoding="utf-8").read()
+    named = trainable + ".named.mlir"
+    report = trainable + ".range.json"
+    with open(named, "w", encoding="utf-8") as fh:
+        fh.write(LOC_ALIAS.sub(
+            lambda m: f'{m.group(1)} = loc("L{m.group(3)}"({m.group(2)}:'
+                      f'{m.group(3)}:{m.group(4)}))', text))
+    rc, _, _ = run([os.path.join(args.bin, "mp-run"), named, "--policy",
+                    "float32", "--loss-scaling", "mode=none", "--steps", "0",
+                    "--print-every", "0", "--task", "regress",
+                    "--range-report", report], args.timeout)
+    if rc != 0 or not os.path.exists(report):
+        return None
+    values = json.load(open(report, encoding="utf-8"))["values"]
+    return ([{"name": v["name"], "max_abs": v["max_abs"]} for v in values
+             if v["overflows_f16"] and v["max_abs"] is not None], len(values))
+
+
+def range_error(over, total):
+    worst = max(over, key=lambda v: v["max_abs"])
+    return (f"f16 range: {len(over)} of {total} values exceed 65504 in fp32, "
+            f"first {over[0]['name']} (max abs {over[0]['max_abs']:.3g}), "
+            f"largest {worst['name']} ({worst['max_abs']:.3g}); L<n>: line n "
+            "of the model")
+
+
 def check(path, args, tmp):
     name = os.path.splitext(os.path.basename(path))[0]
     text = open(path, encoding="utf-8").read()
@@ -111,7 +153,7 @@ def check(path, args, tmp):
     stages = [
         ("mp-make-trainable",
          [opt, path, f"--mp-make-trainable=entry={entry[0]} params={params} "
-          "loss=sum optimizer=sgd", "-o", trainable]),
+          "loss=sum optimizer=sgd", "--mlir-print-debuginfo", "-o", trainable]),
         ("mp-mixed-precision",
          [opt, trainable, f"--mp-mixed-precision=policy={args.policy} "
           f"mode={args.mode}", "-o", mixed]),
@@ -156,6 +198,15 @@ def check(path, args, tmp):
             if len(losses) > 1 and finite[1] and not finite[0]:
                 row.update(status="fail", stage="mp-run",
                            error=f"non-finite {args.policy} loss where fp32 is finite")
+                # f16's range (65504) is the usual cause: a forward value
+                # past it is inf, which no loss scale prevents.
+                probed = (f16_range(trainable, args)
+                          if re.search(r"(?<!b)float16", args.policy) else None)
+                if probed and probed[0]:
+                    row.update(stage="f16 range", range=probed[0],
+                               error=range_error(*probed))
+                elif probed:
+                    row["error"] += " (no value exceeds f16's range in fp32)"
     return row
 
 

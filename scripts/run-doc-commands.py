@@ -23,6 +23,14 @@ the reason printed:
   fuzzing, the random-graph difftest, the Python test suite, which
   check-mixprec runs on its own).
 
+A block can be marked by an HTML comment (invisible in the rendered page)
+on the line right before its fence:
+
+  <!-- doc-commands: skip: REASON -->     not run (e.g. "runs on the GPU
+                                          machine", "G.mlir: a placeholder")
+  <!-- doc-commands: expect-failure -->   shows an error: its commands must
+                                          exit non-zero
+
 Exit status: 0 when every command that ran succeeded, 1 otherwise.
 """
 import argparse
@@ -46,7 +54,8 @@ GPU_SKIP = [
     (r"--target cuda(?!.*--compile-only)", "needs a GPU"),
     (r"\bmp-cuda-train\b(?!.*--help)", "needs a GPU"),
     (r"\bnvidia-smi\b", "needs a GPU"),
-    (r"benchmarks/gpu_\w+\.py|device_\w+\.py", "runs on the GPU/device machine"),
+    (r"benchmarks/gpu_\w+\.py|device_\w+\.py|gpu_\w+\.py run\b|"
+     r"gpu-run-\w+\.sh|^\s*cd build-gpu", "runs on the GPU/device machine"),
 ]
 FAST_SKIP = [
     (r"benchmarks/\w+\.py", "benchmark (long; --fast)"),
@@ -60,20 +69,25 @@ FAST_SKIP = [
 
 
 def blocks(path):
-    """(first line number, [logical command lines]) per ```sh block."""
-    out, cur, start, inside = [], [], 0, False
+    """(first line number, marker, [logical command lines]) per ```sh
+    block; marker: None, ("skip", reason) or ("expect-failure", None)."""
+    out, cur, start, inside, prev, marker = [], [], 0, False, "", None
     with open(path) as f:
         for n, line in enumerate(f, 1):
             s = line.rstrip("\n")
             if not inside and re.match(r"^\s*```(sh|bash|shell)\s*$", s):
                 inside, cur, start = True, [], n + 1
+                m = re.match(r"^\s*<!--\s*doc-commands:\s*(skip|expect-failure)"
+                             r"(?::\s*(.*?))?\s*-->\s*$", prev)
+                marker = (m.group(1), m.group(2)) if m else None
             elif inside and re.match(r"^\s*```\s*$", s):
                 inside = False
-                out.append((start, cur))
+                out.append((start, marker, cur))
             elif inside:
                 cur.append((n, s))
+            prev = s
     result = []
-    for start, lines in out:
+    for start, marker, lines in out:
         cmds, buf, first = [], "", None
         for n, s in lines:
             if first is None:
@@ -85,7 +99,7 @@ def blocks(path):
             if buf.strip() and not buf.strip().startswith("#"):
                 cmds.append((first, buf))
             buf, first = "", None
-        result.append((start, cmds))
+        result.append((start, marker, cmds))
     return result
 
 
@@ -134,10 +148,13 @@ def main():
     failures = []
     for path in files:
         rel = os.path.relpath(path, ROOT)
-        for start, cmds in blocks(path):
+        for start, marker, cmds in blocks(path):
             script, shown = [], []
+            expect_failure = marker is not None and marker[0] == "expect-failure"
             for n, cmd in cmds:
                 why = skip_reason(cmd, args.fast, have_gpu, have_mpi)
+                if marker is not None and marker[0] == "skip":
+                    why = marker[1] or "marked skip"
                 if why:
                     print(f"SKIP {rel}:{n}: {cmd.strip()[:100]}  ({why})")
                     skipped += 1
@@ -154,8 +171,14 @@ def main():
                 for n, cmd in shown:
                     script.append(f"echo '@@@ {n}' >&2")
                     script.append(cmd)
-                    script.append(f"rc=$?; if [ $rc -ne 0 ]; then echo "
-                                  f"'@@@ FAILED {n} '$rc >&2; exit $rc; fi")
+                    if expect_failure:
+                        script.append(f"rc=$?; if [ $rc -eq 0 ]; then echo "
+                                      f"'@@@ FAILED {n} 0 (an error was "
+                                      f"expected)' >&2; exit 1; fi")
+                    else:
+                        script.append(f"rc=$?; if [ $rc -ne 0 ]; then echo "
+                                      f"'@@@ FAILED {n} '$rc >&2; exit $rc; "
+                                      f"fi")
                 try:
                     proc = subprocess.run(
                         ["bash", "-c", "\n".join(script)], cwd=work,

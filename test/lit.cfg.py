@@ -69,6 +69,12 @@ if "avx512f" in _cpu_flags and "avx512bw" in _cpu_flags:
 if getattr(config, "mixprec_python_package", False):
     config.available_features.add("python-package")
 
+# The build is the one README's commands name (SOURCE/build): the test that
+# runs every documented command (scripts/run-doc-commands.py) needs it.
+if os.path.realpath(config.mixprec_obj_root) == os.path.realpath(
+        os.path.join(config.mixprec_src_root, "build")):
+    config.available_features.add("default-build-dir")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

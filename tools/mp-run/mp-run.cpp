@@ -1402,6 +1402,14 @@ static int mpRunMain(int argc, char **argv) {
                   ? std::string("every gradient finite, the loss was not")
                   : "non-finite gradients of " +
                         llvm::join(overflowNames, ", "))
+          // A non-finite loss is the forward's own overflow: the loss
+          // scale cannot help (it only scales the backward).
+          << (std::isfinite(loss) ||
+                      (cs->gradFiniteResult >= 0 && overflowNames.empty())
+                  ? ""
+                  : "; the loss is not finite: an overflow in the forward "
+                    "pass, which loss scaling cannot fix (--range-report: "
+                    "max |x| per named value)")
           << "\n";
     stepsDone = s + 1;
     // --fallback / --stop-at-min-scale.

@@ -24,7 +24,7 @@ import mlp_data  # noqa: E402
 mp_run, gen, work = sys.argv[1:4]
 k, policy, rtol = int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
 # Wide activations, small weights: what micro-batching saves is visible.
-B, dims, steps = 256, (16, 256, 256, 8), 6
+B, dims, steps = 1024, (16, 256, 256, 8), 6
 os.makedirs(work, exist_ok=True)
 b = B // k
 

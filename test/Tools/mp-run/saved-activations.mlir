@@ -3,12 +3,14 @@
 // docs/autocast.md, "Saved activations"). One layer: h = x w (8x4 . 4x4),
 // t = tanh h, d = t - y, loss = sum d^2; only w is differentiated.
 //
-// fp32: t (for tanh's adjoint, 8x4 f32 = 128 B) and d (for d^2's, 128 B):
-// 256. mixed_bfloat16 (compute-output=compute): the bf16 copy of x (for
-// dW = x^T dh, 64 B), t in bf16 (64 B) and d in f32 (the target y is data,
-// not a parameter, so t - y runs in f32: 128 B): 256. With
-// compute-output=f32 (passed through to mp-mixed-precision) the matmul
-// result stays f32, so t is f32: 64 + 128 + 128 = 320.
+// The backward recomputes cheap elementwise values instead of keeping them
+// (mp-differentiate's rematerialization, docs/differentiate.md): d = t - y
+// is recomputed from t and the argument y, and the bf16 copy of x (for
+// dW = x^T dh) is recast from the argument x. What stays saved is t, for
+// tanh's adjoint and for d: fp32 8x4 f32 = 128 B; mixed_bfloat16
+// (compute-output=compute) t in bf16: 64 B; with compute-output=f32 (passed
+// through to mp-mixed-precision) the matmul result stays f32, so t is f32:
+// 128 B.
 // x, y and w themselves are arguments and not counted.
 //
 // RUN: mp-run %s --task regress --steps 1 --print-every 0 --policy float32 --loss-scaling mode=none --report %t.f32.json | FileCheck %s --check-prefix=TEXT
@@ -20,9 +22,9 @@
 
 // TEXT: peak tensor memory
 // TEXT-NEXT: saved activations      0.0 MiB
-// F32: saved 256{{$}}
-// BF16: saved 256{{$}}
-// F32OUT: saved 320{{$}}
+// F32: saved 128{{$}}
+// BF16: saved 64{{$}}
+// F32OUT: saved 128{{$}}
 
 func.func @loss(%w: tensor<4x4xf32>, %x: tensor<8x4xf32>, %y: tensor<8x4xf32>) -> tensor<f32> {
   %zero = arith.constant 0.0 : f32

@@ -161,7 +161,9 @@ struct RangeProbePass : public mp::impl::MPRangeProbeBase<RangeProbePass> {
     SmallVector<std::pair<Value, std::string>> named;
     llvm::StringMap<unsigned> seen;
     for (Operation &op : body.without_terminator()) {
-      if (isa<arith::ConstantOp>(op))
+      // Not activations: constants, and tensor.empty, whose contents are
+      // undefined (probing one reports whatever the memory held).
+      if (isa<arith::ConstantOp, tensor::EmptyOp>(op))
         continue;
       std::string name = nameOf(op.getLoc());
       if (name.empty())

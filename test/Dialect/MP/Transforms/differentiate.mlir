@@ -60,16 +60,17 @@ func.func @ew(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<f32>, tensor<4xf3
 // CHECK-NEXT: %[[V4:.*]] = linalg.fill ins(%[[CST]] : f32) outs(%[[V3]] : tensor<f32>) -> tensor<f32>
 // CHECK-NEXT: %[[REDUCED:.*]] = linalg.reduce ins(%[[V2]] : tensor<4xf32>) outs(%[[V4]] : tensor<f32>) dimensions = [0]
 // CHECK-NEXT: (%[[IN:.*]]: f32, %[[INIT:.*]]: f32) {
-// CHECK-NEXT: %[[V9:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V9]] : f32
+// CHECK-NEXT: %[[V10:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V10]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_0:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V5:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: %[[BROADCASTED:.*]] = linalg.broadcast ins(%[[CST_0]] : tensor<f32>) outs(%[[V5]] : tensor<4xf32>) dimensions = [0]
-// CHECK-NEXT: %[[V6:.*]] = arith.mulf %[[BROADCASTED]], %[[V1]] : tensor<4xf32>
-// CHECK-NEXT: %[[V7:.*]] = arith.mulf %[[BROADCASTED]], %[[ARG1]] : tensor<4xf32>
-// CHECK-NEXT: %[[V8:.*]] = arith.addf %[[V6]], %[[V7]] : tensor<4xf32>
-// CHECK-NEXT: return %[[REDUCED]], %[[V8]] : tensor<f32>, tensor<4xf32>
+// CHECK-NEXT: %[[V6:.*]] = math.exp %[[ARG0]] {recomputed} : tensor<4xf32>
+// CHECK-NEXT: %[[V7:.*]] = arith.mulf %[[BROADCASTED]], %[[V6]] : tensor<4xf32>
+// CHECK-NEXT: %[[V8:.*]] = arith.mulf %[[BROADCASTED]], %[[ARG1]] : tensor<4xf32>
+// CHECK-NEXT: %[[V9:.*]] = arith.addf %[[V7]], %[[V8]] : tensor<4xf32>
+// CHECK-NEXT: return %[[REDUCED]], %[[V9]] : tensor<f32>, tensor<4xf32>
 
 // The scale operand seeds the reverse pass: the gradient of loss * s.
 func.func private @sq_loss(%x: tensor<f32>) -> tensor<f32> {
@@ -164,7 +165,7 @@ func.func @maximumf(%x: tensor<f32>, %y: tensor<f32>) -> (tensor<f32>, tensor<f3
 // CHECK-SAME: %[[ARG0:.*]]: tensor<f32>, %[[ARG1:.*]]: tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>) {
 // CHECK-NEXT: %[[V0:.*]] = arith.maximumf %[[ARG0]], %[[ARG1]] : tensor<f32>
 // CHECK-NEXT: %[[CST:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[V1:.*]] = arith.cmpf ogt, %[[ARG0]], %[[ARG1]] : tensor<f32>
+// CHECK-NEXT: %[[V1:.*]] = arith.cmpf ogt, %[[V0]], %[[ARG1]] : tensor<f32>
 // CHECK-NEXT: %[[CST_0:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V2:.*]] = arith.select %[[V1]], %[[CST]], %[[CST_0]] : tensor<i1>, tensor<f32>
 // CHECK-NEXT: %[[V3:.*]] = arith.select %[[V1]], %[[CST_0]], %[[CST]] : tensor<i1>, tensor<f32>
@@ -188,9 +189,10 @@ func.func @select(%x: tensor<f32>, %y: tensor<f32>) -> (tensor<f32>, tensor<f32>
 // CHECK-NEXT: %[[V1:.*]] = arith.select %[[V0]], %[[ARG0]], %[[ARG1]] : tensor<i1>, tensor<f32>
 // CHECK-NEXT: %[[CST:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[CST_0:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[V2:.*]] = arith.select %[[V0]], %[[CST]], %[[CST_0]] : tensor<i1>, tensor<f32>
-// CHECK-NEXT: %[[V3:.*]] = arith.select %[[V0]], %[[CST_0]], %[[CST]] : tensor<i1>, tensor<f32>
-// CHECK-NEXT: return %[[V1]], %[[V2]], %[[V3]] : tensor<f32>, tensor<f32>, tensor<f32>
+// CHECK-NEXT: %[[V2:.*]] = arith.cmpf olt, %[[ARG0]], %[[ARG1]] {recomputed} : tensor<f32>
+// CHECK-NEXT: %[[V3:.*]] = arith.select %[[V2]], %[[CST]], %[[CST_0]] : tensor<i1>, tensor<f32>
+// CHECK-NEXT: %[[V4:.*]] = arith.select %[[V2]], %[[CST_0]], %[[CST]] : tensor<i1>, tensor<f32>
+// CHECK-NEXT: return %[[V1]], %[[V3]], %[[V4]] : tensor<f32>, tensor<f32>, tensor<f32>
 
 // arith/math rule: log.
 func.func @log_loss(%x: tensor<f32>) -> tensor<f32> {
@@ -517,9 +519,11 @@ func.func @casts(%x: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
 // CHECK-NEXT: %[[V2:.*]] = arith.extf %[[V1]] : tensor<bf16> to tensor<f32>
 // CHECK-NEXT: %[[CST:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V3:.*]] = arith.truncf %[[CST]] : tensor<f32> to tensor<bf16>
-// CHECK-NEXT: %[[V4:.*]] = arith.mulf %[[V3]], %[[V1]] : tensor<bf16>
-// CHECK-NEXT: %[[V5:.*]] = arith.extf %[[V4]] : tensor<bf16> to tensor<f32>
-// CHECK-NEXT: return %[[V2]], %[[V5]] : tensor<f32>, tensor<f32>
+// CHECK-NEXT: %[[V4:.*]] = arith.truncf %[[ARG0]] {recomputed} : tensor<f32> to tensor<bf16>
+// CHECK-NEXT: %[[V5:.*]] = math.exp %[[V4]] {recomputed} : tensor<bf16>
+// CHECK-NEXT: %[[V6:.*]] = arith.mulf %[[V3]], %[[V5]] : tensor<bf16>
+// CHECK-NEXT: %[[V7:.*]] = arith.extf %[[V6]] : tensor<bf16> to tensor<f32>
+// CHECK-NEXT: return %[[V2]], %[[V7]] : tensor<f32>, tensor<f32>
 
 // linalg.generic (elementwise, broadcast operand): one generic per
 // differentiated operand, over the same iteration space, whose body is the
@@ -690,37 +694,39 @@ func.func @shape(%x: tensor<2x3xf32>, %v: tensor<3xf32>, %t: tensor<2xf32>) -> (
 // CHECK-NEXT: %[[V5:.*]] = linalg.fill ins(%[[CST]] : f32) outs(%[[V4]] : tensor<f32>) -> tensor<f32>
 // CHECK-NEXT: %[[REDUCED:.*]] = linalg.reduce ins(%[[V3]] : tensor<3x2xf32>) outs(%[[V5]] : tensor<f32>) dimensions = [0, 1]
 // CHECK-NEXT: (%[[IN:.*]]: f32, %[[INIT:.*]]: f32) {
-// CHECK-NEXT: %[[V16:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V16]] : f32
+// CHECK-NEXT: %[[V18:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V18]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_0:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<3x2xf32>
 // CHECK-NEXT: %[[BROADCASTED_1:.*]] = linalg.broadcast ins(%[[CST_0]] : tensor<f32>) outs(%[[V6]] : tensor<3x2xf32>) dimensions = [0, 1]
-// CHECK-NEXT: %[[V7:.*]] = arith.mulf %[[BROADCASTED_1]], %[[V1]] : tensor<3x2xf32>
-// CHECK-NEXT: %[[V8:.*]] = arith.mulf %[[BROADCASTED_1]], %[[V2]] : tensor<3x2xf32>
+// CHECK-NEXT: %[[V7:.*]] = tensor.empty() {recomputed} : tensor<3x2xf32>
+// CHECK-NEXT: %[[V8:.*]] = linalg.fill {recomputed} ins(%[[EXTRACTED]] : f32) outs(%[[V7]] : tensor<3x2xf32>) -> tensor<3x2xf32>
+// CHECK-NEXT: %[[V9:.*]] = arith.mulf %[[BROADCASTED_1]], %[[V8]] : tensor<3x2xf32>
+// CHECK-NEXT: %[[V10:.*]] = arith.mulf %[[BROADCASTED_1]], %[[V2]] : tensor<3x2xf32>
 // CHECK-NEXT: %[[CST_2:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V9:.*]] = tensor.empty() : tensor<f32>
-// CHECK-NEXT: %[[V10:.*]] = linalg.fill ins(%[[CST_2]] : f32) outs(%[[V9]] : tensor<f32>) -> tensor<f32>
-// CHECK-NEXT: %[[REDUCED_3:.*]] = linalg.reduce ins(%[[V8]] : tensor<3x2xf32>) outs(%[[V10]] : tensor<f32>) dimensions = [0, 1]
+// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<f32>
+// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[CST_2]] : f32) outs(%[[V11]] : tensor<f32>) -> tensor<f32>
+// CHECK-NEXT: %[[REDUCED_3:.*]] = linalg.reduce ins(%[[V10]] : tensor<3x2xf32>) outs(%[[V12]] : tensor<f32>) dimensions = [0, 1]
 // CHECK-NEXT: (%[[IN]]: f32, %[[INIT]]: f32) {
-// CHECK-NEXT: %[[V16]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V16]] : f32
+// CHECK-NEXT: %[[V18]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V18]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[EXTRACTED_4:.*]] = tensor.extract %[[REDUCED_3]][] : tensor<f32>
 // CHECK-NEXT: %[[CST_5:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<2xf32>
-// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V11]] : tensor<2xf32>) -> tensor<2xf32>
-// CHECK-NEXT: %[[INSERTED:.*]] = tensor.insert %[[EXTRACTED_4]] into %[[V12]][%[[C0]]] : tensor<2xf32>
+// CHECK-NEXT: %[[V13:.*]] = tensor.empty() : tensor<2xf32>
+// CHECK-NEXT: %[[V14:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V13]] : tensor<2xf32>) -> tensor<2xf32>
+// CHECK-NEXT: %[[INSERTED:.*]] = tensor.insert %[[EXTRACTED_4]] into %[[V14]][%[[C0]]] : tensor<2xf32>
 // CHECK-NEXT: %[[CST_6:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V13:.*]] = tensor.empty() : tensor<3xf32>
-// CHECK-NEXT: %[[V14:.*]] = linalg.fill ins(%[[CST_6]] : f32) outs(%[[V13]] : tensor<3xf32>) -> tensor<3xf32>
-// CHECK-NEXT: %[[REDUCED_7:.*]] = linalg.reduce ins(%[[V7]] : tensor<3x2xf32>) outs(%[[V14]] : tensor<3xf32>) dimensions = [1]
+// CHECK-NEXT: %[[V15:.*]] = tensor.empty() : tensor<3xf32>
+// CHECK-NEXT: %[[V16:.*]] = linalg.fill ins(%[[CST_6]] : f32) outs(%[[V15]] : tensor<3xf32>) -> tensor<3xf32>
+// CHECK-NEXT: %[[REDUCED_7:.*]] = linalg.reduce ins(%[[V9]] : tensor<3x2xf32>) outs(%[[V16]] : tensor<3xf32>) dimensions = [1]
 // CHECK-NEXT: (%[[IN]]: f32, %[[INIT]]: f32) {
-// CHECK-NEXT: %[[V16]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V16]] : f32
+// CHECK-NEXT: %[[V18]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V18]] : f32
 // CHECK-NEXT: }
-// CHECK-NEXT: %[[V15:.*]] = tensor.empty() : tensor<2x3xf32>
-// CHECK-NEXT: %[[TRANSPOSED_8:.*]] = linalg.transpose ins(%[[V7]] : tensor<3x2xf32>) outs(%[[V15]] : tensor<2x3xf32>) permutation = [1, 0]
+// CHECK-NEXT: %[[V17:.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK-NEXT: %[[TRANSPOSED_8:.*]] = linalg.transpose ins(%[[V9]] : tensor<3x2xf32>) outs(%[[V17]] : tensor<2x3xf32>) permutation = [1, 0]
 // CHECK-NEXT: return %[[REDUCED]], %[[TRANSPOSED_8]], %[[REDUCED_7]], %[[INSERTED]] : tensor<f32>, tensor<2x3xf32>, tensor<3xf32>, tensor<2xf32>
 
 // conv_2d_nhwc_hwcf (stride 2): the filter gradient is a generic
@@ -827,8 +833,8 @@ func.func @pool(%x: tensor<1x4x4x2xf32>) -> (tensor<f32>, tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: %[[V5:.*]] = linalg.fill ins(%[[CST_0]] : f32) outs(%[[V4]] : tensor<f32>) -> tensor<f32>
 // CHECK-NEXT: %[[REDUCED:.*]] = linalg.reduce ins(%[[V3]] : tensor<1x2x2x2xf32>) outs(%[[V5]] : tensor<f32>) dimensions = [0, 1, 2, 3]
 // CHECK-NEXT: (%[[IN:.*]]: f32, %[[INIT:.*]]: f32) {
-// CHECK-NEXT: %[[V14:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V14]] : f32
+// CHECK-NEXT: %[[V15:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V15]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_1:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<1x2x2x2xf32>
@@ -844,15 +850,16 @@ func.func @pool(%x: tensor<1x4x4x2xf32>) -> (tensor<f32>, tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: %[[CST_5:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<1x4x4x2xf32>
 // CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V11]] : tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
-// CHECK-NEXT: %[[V13:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V2]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]], %[[ARG0]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xf32>, tensor<1x4x4x2xf32>) outs(%[[V12]] : tensor<1x4x4x2xf32>) {
+// CHECK-NEXT: %[[V13:.*]] = tensor.empty() {recomputed} : tensor<2x2xf32>
+// CHECK-NEXT: %[[V14:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V13]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]], %[[ARG0]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xf32>, tensor<1x4x4x2xf32>) outs(%[[V12]] : tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6:.*]]: f32, %[[IN_7:.*]]: f32, %[[IN_8:.*]]: f32, %[[OUT:.*]]: f32):
-// CHECK-NEXT: %[[V14]] = arith.cmpf oeq, %[[IN_8]], %[[IN_7]] : f32
+// CHECK-NEXT: %[[V15]] = arith.cmpf oeq, %[[IN_8]], %[[IN_7]] : f32
 // CHECK-NEXT: %[[CST_9:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V15:.*]] = arith.select %[[V14]], %[[IN_6]], %[[CST_9]] : f32
-// CHECK-NEXT: %[[V16:.*]] = arith.addf %[[OUT]], %[[V15]] : f32
-// CHECK-NEXT: linalg.yield %[[V16]] : f32
+// CHECK-NEXT: %[[V16:.*]] = arith.select %[[V15]], %[[IN_6]], %[[CST_9]] : f32
+// CHECK-NEXT: %[[V17:.*]] = arith.addf %[[OUT]], %[[V16]] : f32
+// CHECK-NEXT: linalg.yield %[[V17]] : f32
 // CHECK-NEXT: } -> tensor<1x4x4x2xf32>
-// CHECK-NEXT: return %[[REDUCED]], %[[V13]] : tensor<f32>, tensor<1x4x4x2xf32>
+// CHECK-NEXT: return %[[REDUCED]], %[[V14]] : tensor<f32>, tensor<1x4x4x2xf32>
 
 // Tensor ops: extract_slice -> insert_slice into zeros (then in place);
 // collapse_shape <-> expand_shape; concat -> slices; pad -> slice.
@@ -908,21 +915,26 @@ func.func @tensor_ops(%x: tensor<4x6xf32>, %y: tensor<2x3xf32>) -> (tensor<f32>,
 // CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V3:.*]] = tensor.empty() : tensor<12xf32>
 // CHECK-NEXT: %[[BROADCASTED:.*]] = linalg.broadcast ins(%[[CST_3]] : tensor<f32>) outs(%[[V3]] : tensor<12xf32>) dimensions = [0]
-// CHECK-NEXT: %[[V4:.*]] = arith.mulf %[[BROADCASTED]], %[[COLLAPSED_1]] : tensor<12xf32>
+// CHECK-NEXT: %[[PADDED_4:.*]] = tensor.pad %[[ARG1]] low[1, 0] high[1, 0] {
+// CHECK-NEXT: ^bb0(%[[ARG2]]: index, %[[ARG3]]: index):
+// CHECK-NEXT: tensor.yield %[[CST]] : f32
+// CHECK-NEXT: } {recomputed} : tensor<2x3xf32> to tensor<4x3xf32>
+// CHECK-NEXT: %[[COLLAPSED_5:.*]] = tensor.collapse_shape %[[PADDED_4]] {{\[\[}}0, 1{{\]\]}} {recomputed} : tensor<4x3xf32> into tensor<12xf32>
+// CHECK-NEXT: %[[V4:.*]] = arith.mulf %[[BROADCASTED]], %[[COLLAPSED_5]] : tensor<12xf32>
 // CHECK-NEXT: %[[V5:.*]] = arith.mulf %[[BROADCASTED]], %[[COLLAPSED]] : tensor<12xf32>
 // CHECK-NEXT: %[[EXPANDED:.*]] = tensor.expand_shape %[[V5]] {{\[\[}}0, 1{{\]\]}} output_shape [4, 3] : tensor<12xf32> into tensor<4x3xf32>
-// CHECK-NEXT: %[[EXTRACTED_SLICE_4:.*]] = tensor.extract_slice %[[EXPANDED]][1, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
-// CHECK-NEXT: %[[EXPANDED_5:.*]] = tensor.expand_shape %[[V4]] {{\[\[}}0, 1{{\]\]}} output_shape [4, 3] : tensor<12xf32> into tensor<4x3xf32>
-// CHECK-NEXT: %[[EXTRACTED_SLICE_6:.*]] = tensor.extract_slice %[[EXPANDED_5]][0, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
-// CHECK-NEXT: %[[EXTRACTED_SLICE_7:.*]] = tensor.extract_slice %[[EXPANDED_5]][2, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
-// CHECK-NEXT: %[[CST_8:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[EXTRACTED_SLICE_6:.*]] = tensor.extract_slice %[[EXPANDED]][1, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
+// CHECK-NEXT: %[[EXPANDED_7:.*]] = tensor.expand_shape %[[V4]] {{\[\[}}0, 1{{\]\]}} output_shape [4, 3] : tensor<12xf32> into tensor<4x3xf32>
+// CHECK-NEXT: %[[EXTRACTED_SLICE_8:.*]] = tensor.extract_slice %[[EXPANDED_7]][0, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
+// CHECK-NEXT: %[[EXTRACTED_SLICE_9:.*]] = tensor.extract_slice %[[EXPANDED_7]][2, 0] [2, 3] [1, 1] : tensor<4x3xf32> to tensor<2x3xf32>
+// CHECK-NEXT: %[[CST_10:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<4x6xf32>
-// CHECK-NEXT: %[[V7:.*]] = linalg.fill ins(%[[CST_8]] : f32) outs(%[[V6]] : tensor<4x6xf32>) -> tensor<4x6xf32>
-// CHECK-NEXT: %[[INSERTED_SLICE:.*]] = tensor.insert_slice %[[EXTRACTED_SLICE_7]] into %[[V7]][1, 1] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<4x6xf32>
-// CHECK-NEXT: %[[EXTRACTED_SLICE_9:.*]] = tensor.extract_slice %[[INSERTED_SLICE]][0, 0] [2, 3] [2, 2] : tensor<4x6xf32> to tensor<2x3xf32>
-// CHECK-NEXT: %[[V8:.*]] = arith.addf %[[EXTRACTED_SLICE_9]], %[[EXTRACTED_SLICE_6]] : tensor<2x3xf32>
-// CHECK-NEXT: %[[INSERTED_SLICE_10:.*]] = tensor.insert_slice %[[V8]] into %[[INSERTED_SLICE]][0, 0] [2, 3] [2, 2] : tensor<2x3xf32> into tensor<4x6xf32>
-// CHECK-NEXT: return %[[REDUCED]], %[[INSERTED_SLICE_10]], %[[EXTRACTED_SLICE_4]] : tensor<f32>, tensor<4x6xf32>, tensor<2x3xf32>
+// CHECK-NEXT: %[[V7:.*]] = linalg.fill ins(%[[CST_10]] : f32) outs(%[[V6]] : tensor<4x6xf32>) -> tensor<4x6xf32>
+// CHECK-NEXT: %[[INSERTED_SLICE:.*]] = tensor.insert_slice %[[EXTRACTED_SLICE_9]] into %[[V7]][1, 1] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<4x6xf32>
+// CHECK-NEXT: %[[EXTRACTED_SLICE_11:.*]] = tensor.extract_slice %[[INSERTED_SLICE]][0, 0] [2, 3] [2, 2] : tensor<4x6xf32> to tensor<2x3xf32>
+// CHECK-NEXT: %[[V8:.*]] = arith.addf %[[EXTRACTED_SLICE_11]], %[[EXTRACTED_SLICE_8]] : tensor<2x3xf32>
+// CHECK-NEXT: %[[INSERTED_SLICE_12:.*]] = tensor.insert_slice %[[V8]] into %[[INSERTED_SLICE]][0, 0] [2, 3] [2, 2] : tensor<2x3xf32> into tensor<4x6xf32>
+// CHECK-NEXT: return %[[REDUCED]], %[[INSERTED_SLICE_12]], %[[EXTRACTED_SLICE_6]] : tensor<f32>, tensor<4x6xf32>, tensor<2x3xf32>
 
 // Calls are inlined first; a wrt argument the loss does not depend on gets
 // a zero gradient.

@@ -2,7 +2,8 @@
 // arguments (operand j of mp.value_and_grad is step argument 2 - j here),
 // its loss, and per named float tensor value [max |x|, fraction of nonzero
 // elements below 2^-14] in a tensor<Nx2xf32>; the names in
-// range_probe.names (a repeated name gets #1). Constants are not probed.
+// range_probe.names (a repeated name gets #1). Constants and tensor.empty
+// (undefined contents) are not probed, named or not.
 // only=true keeps just the probe; name= renames it.
 //
 // RUN: mp-opt %s --mp-range-probe | FileCheck %s
@@ -12,7 +13,7 @@ func.func @loss(%x: tensor<4xf32>, %w: tensor<4xf32>) -> tensor<f32> {
   %c = arith.constant dense<2.0> : tensor<4xf32> loc("const")
   %a = arith.mulf %x, %w : tensor<4xf32> loc("layer")
   %b = arith.mulf %a, %c : tensor<4xf32> loc("layer")
-  %e = tensor.empty() : tensor<f32>
+  %e = tensor.empty() : tensor<f32> loc("init")
   %zero = arith.constant 0.0 : f32
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<f32>) -> tensor<f32>
   %s = linalg.reduce ins(%b : tensor<4xf32>) outs(%z : tensor<f32>) dimensions = [0]

@@ -55,11 +55,15 @@ static LogicalResult negfRule(RuleBuilder &r, Operation *op, Value g) {
 
 /// max/min: the gradient goes to the operand that was selected; on a tie to
 /// the second operand (so relu = max(x, 0) has gradient 0 at x = 0, as in
-/// PyTorch).
+/// PyTorch). `x` was selected iff `x > y` (`<` for min), which is iff
+/// `max(x, y) > y`: the result is `x` then and `y` otherwise, which fails
+/// the strict comparison (NaNs and signed zeros included). The mask is taken
+/// from the result, so that for relu the backward needs the output (saved
+/// anyway for the next layer) and not the pre-activation.
 template <arith::CmpFPredicate Pred>
 static LogicalResult selectLikeRule(RuleBuilder &r, Operation *op, Value g) {
   Value x = op->getOperand(0), y = op->getOperand(1);
-  Value takeX = r.cmp(Pred, x, y);
+  Value takeX = r.cmp(Pred, op->getResult(0), y);
   Value zero = r.cst(g.getType(), 0.0);
   r.contribute(x, [&] { return r.select(takeX, g, zero); });
   r.contribute(y, [&] { return r.select(takeX, zero, g); });
