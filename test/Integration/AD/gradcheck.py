@@ -20,6 +20,7 @@ clang and calls it through ctypes with numpy arrays.
 
 Argument generators (`args=`, one letter per argument, default `n`):
     n  standard normal           u  uniform(-1, 1)
+    t  integers 0, 1, 2 (ties; see below)
     p  uniform(0.5, 2) positive  o  one-hot rows along the last dim
     s  normal * 0.1 (small)      i  -1 / 1 random signs * uniform(0.5, 1.5)
 
@@ -33,6 +34,18 @@ the central difference is O(h^2 |f'''|) ~ 1e-12 and its rounding error is
 O(eps |loss| / h) ~ 1e-10 |loss|, so both bounds hold with two orders of
 magnitude to spare. With scale=s the gradients must equal s * fd. The loss
 returned by mp.value_and_grad must equal the plain call's loss (rel 1e-12).
+
+Ties (key `ties`, with generator `t` = integers 0, 1, 2, which tie often):
+max / min reductions are not differentiable at an exact tie, and the rule
+is to give the cotangent to the first maximum (PyTorch's). The gradient at
+the tied point must then equal the finite differences at the point where
+every tie is broken in favour of the earlier element: the differentiated
+arguments, flattened row-major and concatenated in `wrt` order, get
++1e-2 * (T - 1 - k) / T at position k of T (`ties=min`: minus that, for
+min reductions). Distinct values stay >= 0.99
+apart, the broken ties >= 1e-2 / T (well above h), so the finite
+differences see a smooth function there. Use a loss whose gradient does not
+depend on the differentiated values away from ties (sum(w * max(...))).
 """
 
 import argparse
@@ -89,7 +102,11 @@ class Check:
         self.wrt = None
         self.gens = ""
         self.scale = None
+        self.ties = 0
         for f in fields[1:]:
+            if f in ("ties", "ties=max", "ties=min"):
+                self.ties = -1 if f == "ties=min" else 1
+                continue
             key, _, value = f.partition("=")
             if key == "wrt":
                 self.wrt = [int(v) for v in value.split(",")]
@@ -169,6 +186,8 @@ def generate(rng, gen, shape, dtype):
         a = 0.1 * rng.standard_normal(shape)
     elif gen == "i":
         a = rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.5, shape)
+    elif gen == "t":
+        a = rng.integers(0, 3, shape).astype(np.float64)
     elif gen == "o":
         a = np.zeros(shape)
         flat = a.reshape(-1, shape[-1])
@@ -193,28 +212,40 @@ def run_check(lib, check, arg_types, result_type, opts, rng):
         extra = [np.array(check.scale, np.float32)]
     vg(inputs + extra, [loss] + grads)
 
-    def evaluate():
+    def evaluate(at):
         out = np.zeros(lshape, DTYPES[ldt])
-        f(inputs, [out])
+        f(at, [out])
         return float(out)
 
-    plain = evaluate()
+    plain = evaluate(inputs)
+    # Where the finite differences are taken: the point itself, or with its
+    # ties broken in favour of the earlier element (see the header).
+    at = inputs
+    if check.ties:
+        at = [a.copy() for a in inputs]
+        total = sum(inputs[i].size for i in check.wrt)
+        k = 0
+        for i in check.wrt:
+            n = inputs[i].size
+            offsets = check.ties * 1e-2 * (total - 1 - (k + np.arange(n))) / total
+            at[i] += offsets.reshape(inputs[i].shape).astype(at[i].dtype)
+            k += n
     if abs(plain - float(loss)) > 1e-12 * max(1.0, abs(plain)):
         print("FAIL @%s: loss %r != plain call %r" % (check.name, float(loss), plain))
         return False
     scale = check.scale if check.scale is not None else 1.0
     h, worst, count, ok = opts.h, 0.0, 0, True
     for gi, ai in enumerate(check.wrt):
-        x = inputs[ai]
+        x = at[ai]
         flat = x.reshape(-1)
         n = flat.size
         idx = np.arange(n) if n <= opts.samples else rng.choice(n, opts.samples, replace=False)
         for j in idx:
             old = flat[j]
             flat[j] = old + h
-            lp = evaluate()
+            lp = evaluate(at)
             flat[j] = old - h
-            lm = evaluate()
+            lm = evaluate(at)
             flat[j] = old
             fd = scale * (lp - lm) / (2 * h)
             g = float(grads[gi].reshape(-1)[j])

@@ -24,9 +24,10 @@
 // CHECK-DAG: #[[$MAP15:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[$MAP16:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 - d4 + 2, d2 - d5 + 2, d6)>
 // CHECK-DAG: #[[$MAP17:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d3, d6)>
-// CHECK-DAG: #[[$MAP18:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
-// CHECK-DAG: #[[$MAP19:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 - d4 + 1, d2 - d5 + 1, d3)>
+// CHECK-DAG: #[[$MAP18:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3)>
+// CHECK-DAG: #[[$MAP19:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG: #[[$MAP20:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$MAP21:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 - d4 + 1, d2 - d5 + 1, d3)>
 
 // Elementwise rules; %x is used twice (its adjoints are added); %y is not
 // differentiated, so no adjoint flows into it (no x * dy term).
@@ -592,7 +593,8 @@ func.func @gen(%x: tensor<3x4xf32>, %v: tensor<4xf32>) -> (tensor<f32>, tensor<3
 // CHECK-NEXT: } -> tensor<4xf32>
 // CHECK-NEXT: return %[[REDUCED]], %[[V7]], %[[V10]] : tensor<f32>, tensor<3x4xf32>, tensor<4xf32>
 
-// Max reduction: the cotangent goes to the elements equal to the max.
+// Max reduction: the cotangent goes to the first element equal to the max
+// (the position pass, then a compare of positions).
 func.func @max_loss(%x: tensor<3x4xf32>) -> tensor<f32> {
   %ninf = arith.constant 0xFF800000 : f32
   %e0 = tensor.empty() : tensor<3xf32>
@@ -625,32 +627,46 @@ func.func @max(%x: tensor<3x4xf32>) -> (tensor<f32>, tensor<3x4xf32>) {
 // CHECK-NEXT: %[[V1:.*]] = linalg.fill ins(%[[CST]] : f32) outs(%[[V0]] : tensor<3xf32>) -> tensor<3xf32>
 // CHECK-NEXT: %[[REDUCED:.*]] = linalg.reduce ins(%[[ARG0]] : tensor<3x4xf32>) outs(%[[V1]] : tensor<3xf32>) dimensions = [1]
 // CHECK-NEXT: (%[[IN:.*]]: f32, %[[INIT:.*]]: f32) {
-// CHECK-NEXT: %[[V8:.*]] = arith.maximumf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V8]] : f32
+// CHECK-NEXT: %[[V9:.*]] = arith.maximumf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V9]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_0:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V2:.*]] = tensor.empty() : tensor<f32>
 // CHECK-NEXT: %[[V3:.*]] = linalg.fill ins(%[[CST_0]] : f32) outs(%[[V2]] : tensor<f32>) -> tensor<f32>
 // CHECK-NEXT: %[[REDUCED_1:.*]] = linalg.reduce ins(%[[REDUCED]] : tensor<3xf32>) outs(%[[V3]] : tensor<f32>) dimensions = [0]
 // CHECK-NEXT: (%[[IN]]: f32, %[[INIT]]: f32) {
-// CHECK-NEXT: %[[V8]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V8]] : f32
+// CHECK-NEXT: %[[V9]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V9]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_2:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V4:.*]] = tensor.empty() : tensor<3xf32>
 // CHECK-NEXT: %[[BROADCASTED:.*]] = linalg.broadcast ins(%[[CST_2]] : tensor<f32>) outs(%[[V4]] : tensor<3xf32>) dimensions = [0]
-// CHECK-NEXT: %[[CST_3:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V5:.*]] = tensor.empty() : tensor<3x4xf32>
-// CHECK-NEXT: %[[V6:.*]] = linalg.fill ins(%[[CST_3]] : f32) outs(%[[V5]] : tensor<3x4xf32>) -> tensor<3x4xf32>
-// CHECK-NEXT: %[[V7:.*]] = linalg.generic {indexing_maps = [#[[$MAP10]], #[[$MAP12]], #[[$MAP12]], #[[$MAP10]]], iterator_types = ["parallel", "parallel"]} ins(%[[ARG0]], %[[BROADCASTED]], %[[REDUCED]] : tensor<3x4xf32>, tensor<3xf32>, tensor<3xf32>) outs(%[[V6]] : tensor<3x4xf32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_4:.*]]: f32, %[[IN_5:.*]]: f32, %[[OUT:.*]]: f32):
-// CHECK-NEXT: %[[V8]] = arith.cmpf oeq, %[[IN]], %[[IN_5]] : f32
+// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<2147483647> : tensor<3xi32>
+// CHECK-NEXT: %[[V5:.*]] = linalg.generic {indexing_maps = [#[[$MAP10]], #[[$MAP12]], #[[$MAP12]]], iterator_types = ["parallel", "reduction"]} ins(%[[ARG0]], %[[REDUCED]] : tensor<3x4xf32>, tensor<3xf32>) outs(%[[CST_3]] : tensor<3xi32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5:.*]]: f32, %[[OUT:.*]]: i32):
+// CHECK-NEXT: %[[V9]] = arith.cmpf oeq, %[[IN]], %[[IN_5]] : f32
+// CHECK-NEXT: %[[V10:.*]] = linalg.index 1 : index
+// CHECK-NEXT: %[[V11:.*]] = arith.index_cast %[[V10]] : index to i32
+// CHECK-NEXT: %[[C2147483647_I32:.*]] = arith.constant 2147483647 : i32
+// CHECK-NEXT: %[[V12:.*]] = arith.select %[[V9]], %[[V11]], %[[C2147483647_I32]] : i32
+// CHECK-NEXT: %[[V13:.*]] = arith.minsi %[[OUT]], %[[V12]] : i32
+// CHECK-NEXT: linalg.yield %[[V13]] : i32
+// CHECK-NEXT: } -> tensor<3xi32>
+// CHECK-NEXT: %[[CST_4:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<3x4xf32>
+// CHECK-NEXT: %[[V7:.*]] = linalg.fill ins(%[[CST_4]] : f32) outs(%[[V6]] : tensor<3x4xf32>) -> tensor<3x4xf32>
+// CHECK-NEXT: %[[V8:.*]] = linalg.generic {indexing_maps = [#[[$MAP12]], #[[$MAP12]], #[[$MAP10]]], iterator_types = ["parallel", "parallel"]} ins(%[[BROADCASTED]], %[[V5]] : tensor<3xf32>, tensor<3xi32>) outs(%[[V7]] : tensor<3x4xf32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5]]: i32, %[[OUT]]: f32):
+// CHECK-NEXT: %[[V9]] = linalg.index 1 : index
+// CHECK-NEXT: %[[V10]] = arith.index_cast %[[V9]] : index to i32
+// CHECK-NEXT: %[[V11]] = arith.cmpi eq, %[[V10]], %[[IN_5]] : i32
 // CHECK-NEXT: %[[CST_6:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V9:.*]] = arith.select %[[V8]], %[[IN_4]], %[[CST_6]] : f32
-// CHECK-NEXT: %[[V10:.*]] = arith.addf %[[OUT]], %[[V9]] : f32
-// CHECK-NEXT: linalg.yield %[[V10]] : f32
+// CHECK-NEXT: %[[V12]] = arith.select %[[V11]], %[[IN]], %[[CST_6]] : f32
+// CHECK-NEXT: %[[V13]] = arith.addf %[[OUT]], %[[V12]] : f32
+// CHECK-NEXT: linalg.yield %[[V13]] : f32
 // CHECK-NEXT: } -> tensor<3x4xf32>
-// CHECK-NEXT: return %[[REDUCED_1]], %[[V7]] : tensor<f32>, tensor<3x4xf32>
+// CHECK-NEXT: return %[[REDUCED_1]], %[[V8]] : tensor<f32>, tensor<3x4xf32>
+// CHECK-NEXT: }
 
 // transpose -> inverse transpose; broadcast -> sum reduce; fill of a
 // differentiated scalar -> sum of the cotangent.
@@ -796,8 +812,9 @@ func.func @conv(%x: tensor<1x5x5x2xf32>, %k: tensor<3x3x2x4xf32>) -> (tensor<f32
 // CHECK-NEXT: } -> tensor<1x5x5x2xf32>
 // CHECK-NEXT: return %[[REDUCED]], %[[V13]], %[[V8]] : tensor<f32>, tensor<1x5x5x2xf32>, tensor<3x3x2x4xf32>
 
-// 2x2 max pooling, stride 2: the cotangent goes to the window elements
-// equal to the window max.
+// 2x2 max pooling, stride 2: the cotangent goes to the first window element
+// equal to the window max (the position pass over the forward's loops, then
+// the transposed window op over the dilated positions).
 func.func @pool_loss(%x: tensor<1x4x4x2xf32>) -> tensor<f32> {
   %ninf = arith.constant 0xFF800000 : f32
   %e0 = tensor.empty() : tensor<1x2x2x2xf32>
@@ -833,8 +850,8 @@ func.func @pool(%x: tensor<1x4x4x2xf32>) -> (tensor<f32>, tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: %[[V5:.*]] = linalg.fill ins(%[[CST_0]] : f32) outs(%[[V4]] : tensor<f32>) -> tensor<f32>
 // CHECK-NEXT: %[[REDUCED:.*]] = linalg.reduce ins(%[[V3]] : tensor<1x2x2x2xf32>) outs(%[[V5]] : tensor<f32>) dimensions = [0, 1, 2, 3]
 // CHECK-NEXT: (%[[IN:.*]]: f32, %[[INIT:.*]]: f32) {
-// CHECK-NEXT: %[[V15:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
-// CHECK-NEXT: linalg.yield %[[V15]] : f32
+// CHECK-NEXT: %[[V16:.*]] = arith.addf %[[IN]], %[[INIT]] : f32
+// CHECK-NEXT: linalg.yield %[[V16]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[CST_1:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<1x2x2x2xf32>
@@ -843,23 +860,45 @@ func.func @pool(%x: tensor<1x4x4x2xf32>) -> (tensor<f32>, tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: %[[V7:.*]] = tensor.empty() : tensor<1x5x5x2xf32>
 // CHECK-NEXT: %[[V8:.*]] = linalg.fill ins(%[[CST_2]] : f32) outs(%[[V7]] : tensor<1x5x5x2xf32>) -> tensor<1x5x5x2xf32>
 // CHECK-NEXT: %[[INSERTED_SLICE:.*]] = tensor.insert_slice %[[BROADCASTED]] into %[[V8]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
-// CHECK-NEXT: %[[CST_3:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V9:.*]] = tensor.empty() : tensor<1x5x5x2xf32>
-// CHECK-NEXT: %[[V10:.*]] = linalg.fill ins(%[[CST_3]] : f32) outs(%[[V9]] : tensor<1x5x5x2xf32>) -> tensor<1x5x5x2xf32>
-// CHECK-NEXT: %[[INSERTED_SLICE_4:.*]] = tensor.insert_slice %[[V3]] into %[[V10]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
+// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<2147483647> : tensor<1x2x2x2xi32>
+// CHECK-NEXT: %[[V9:.*]] = tensor.empty() {recomputed} : tensor<2x2xf32>
+// CHECK-NEXT: %[[V10:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[ARG0]], %[[V9]], %[[V3]] : tensor<1x4x4x2xf32>, tensor<2x2xf32>, tensor<1x2x2x2xf32>) outs(%[[CST_3]] : tensor<1x2x2x2xi32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6:.*]]: f32, %[[IN_7:.*]]: f32, %[[OUT:.*]]: i32):
+// CHECK-NEXT: %[[V16]] = arith.cmpf oeq, %[[IN]], %[[IN_7]] : f32
+// CHECK-NEXT: %[[V17:.*]] = linalg.index 4 : index
+// CHECK-NEXT: %[[V18:.*]] = linalg.index 5 : index
+// CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-NEXT: %[[V19:.*]] = arith.muli %[[V17]], %[[C2]] : index
+// CHECK-NEXT: %[[V20:.*]] = arith.addi %[[V19]], %[[V18]] : index
+// CHECK-NEXT: %[[V21:.*]] = arith.index_cast %[[V20]] : index to i32
+// CHECK-NEXT: %[[C2147483647_I32:.*]] = arith.constant 2147483647 : i32
+// CHECK-NEXT: %[[V22:.*]] = arith.select %[[V16]], %[[V21]], %[[C2147483647_I32]] : i32
+// CHECK-NEXT: %[[V23:.*]] = arith.minsi %[[OUT]], %[[V22]] : i32
+// CHECK-NEXT: linalg.yield %[[V23]] : i32
+// CHECK-NEXT: } -> tensor<1x2x2x2xi32>
+// CHECK-NEXT: %[[C0_I32:.*]] = arith.constant 0 : i32
+// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<1x5x5x2xi32>
+// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[C0_I32]] : i32) outs(%[[V11]] : tensor<1x5x5x2xi32>) -> tensor<1x5x5x2xi32>
+// CHECK-NEXT: %[[INSERTED_SLICE_4:.*]] = tensor.insert_slice %[[V10]] into %[[V12]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xi32> into tensor<1x5x5x2xi32>
 // CHECK-NEXT: %[[CST_5:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<1x4x4x2xf32>
-// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V11]] : tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
-// CHECK-NEXT: %[[V13:.*]] = tensor.empty() {recomputed} : tensor<2x2xf32>
-// CHECK-NEXT: %[[V14:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V13]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]], %[[ARG0]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xf32>, tensor<1x4x4x2xf32>) outs(%[[V12]] : tensor<1x4x4x2xf32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6:.*]]: f32, %[[IN_7:.*]]: f32, %[[IN_8:.*]]: f32, %[[OUT:.*]]: f32):
-// CHECK-NEXT: %[[V15]] = arith.cmpf oeq, %[[IN_8]], %[[IN_7]] : f32
-// CHECK-NEXT: %[[CST_9:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[V16:.*]] = arith.select %[[V15]], %[[IN_6]], %[[CST_9]] : f32
-// CHECK-NEXT: %[[V17:.*]] = arith.addf %[[OUT]], %[[V16]] : f32
-// CHECK-NEXT: linalg.yield %[[V17]] : f32
+// CHECK-NEXT: %[[V13:.*]] = tensor.empty() : tensor<1x4x4x2xf32>
+// CHECK-NEXT: %[[V14:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V13]] : tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+// CHECK-NEXT: %[[V15:.*]] = linalg.generic {indexing_maps = [#[[$MAP19]], #[[$MAP21]], #[[$MAP21]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V9]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xi32>) outs(%[[V14]] : tensor<1x4x4x2xf32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6]]: f32, %[[IN_7]]: i32, %[[OUT]]: f32):
+// CHECK-NEXT: %[[V16]] = linalg.index 4 : index
+// CHECK-NEXT: %[[V17]] = linalg.index 5 : index
+// CHECK-NEXT: %[[C2]] = arith.constant 2 : index
+// CHECK-NEXT: %[[V18]] = arith.muli %[[V16]], %[[C2]] : index
+// CHECK-NEXT: %[[V19]] = arith.addi %[[V18]], %[[V17]] : index
+// CHECK-NEXT: %[[V20]] = arith.index_cast %[[V19]] : index to i32
+// CHECK-NEXT: %[[V21]] = arith.cmpi eq, %[[V20]], %[[IN_7]] : i32
+// CHECK-NEXT: %[[CST_8:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[V22]] = arith.select %[[V21]], %[[IN_6]], %[[CST_8]] : f32
+// CHECK-NEXT: %[[V23]] = arith.addf %[[OUT]], %[[V22]] : f32
+// CHECK-NEXT: linalg.yield %[[V23]] : f32
 // CHECK-NEXT: } -> tensor<1x4x4x2xf32>
-// CHECK-NEXT: return %[[REDUCED]], %[[V14]] : tensor<f32>, tensor<1x4x4x2xf32>
+// CHECK-NEXT: return %[[REDUCED]], %[[V15]] : tensor<f32>, tensor<1x4x4x2xf32>
+// CHECK-NEXT: }
 
 // Tensor ops: extract_slice -> insert_slice into zeros (then in place);
 // collapse_shape <-> expand_shape; concat -> slices; pad -> slice.

@@ -26,6 +26,16 @@ InFlightDiagnostic emitNoRule(Operation *op);
 /// True for a float scalar or a ranked tensor of floats.
 bool isFloatLike(Type type);
 
+/// An integer constant of `type` (an integer scalar or a splat tensor).
+inline Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
+  auto elementType = cast<IntegerType>(getElementTypeOrSelf(type));
+  IntegerAttr attr = b.getIntegerAttr(elementType, value);
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(shaped, attr));
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
 /// Small builder facade used by the rules.
 struct RuleBuilder {
   OpBuilder &b;

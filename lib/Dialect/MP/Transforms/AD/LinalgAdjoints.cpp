@@ -273,33 +273,23 @@ static LogicalResult convRule(OpBuilder &b, linalg::Conv2DNhwcHwcfOp op,
   return success();
 }
 
-enum class PoolKind { Sum, Max, Min };
-
-template <typename OpTy>
-static LogicalResult poolRule(OpBuilder &b, OpTy op, AdjointState &st,
-                              PoolKind kind) {
+/// pooling_nhwc_sum (max / min pooling: the structural rule, which gives
+/// the cotangent to the first maximum of each window).
+static LogicalResult sumPoolRule(OpBuilder &b, linalg::PoolingNhwcSumOp op,
+                                 AdjointState &st) {
   Location loc = op.getLoc();
   Value g = st.getAdjoint(op->getResult(0));
   if (!g)
     return success();
   MLIRContext *ctx = b.getContext();
   Value input = op.getInputs()[0], window = op.getInputs()[1];
-  Value init = op.getOutputs()[0], result = op->getResult(0);
-  if (st.isActive(init)) {
-    Value contribution = g;
-    if (kind != PoolKind::Sum) {
-      Value hit = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, init,
-                                        result);
-      contribution = arith::SelectOp::create(
-          b, loc, hit, g, constantFloat(b, loc, g.getType(), 0.0));
-    }
-    st.addAdjoint(b, loc, init, contribution);
-  }
+  Value init = op.getOutputs()[0];
+  if (st.isActive(init))
+    st.addAdjoint(b, loc, init, g);
   if (!st.isActive(input))
     return success();
 
   // dI[n,h,w,c] = sum_{kh,kw} gd[n, h + Ph - kh*dh, w + Pw - kw*dw, c]
-  //                           (* [I[n,h,w,c] == yd[same]] for max / min)
   // loops (n, h, w, c, kh, kw); the window operand gives kh, kw their bounds.
   WindowAttrs w = windowAttrs(op);
   ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
@@ -315,34 +305,18 @@ static LogicalResult poolRule(OpBuilder &b, OpTy op, AdjointState &st,
 
   Value gd = dilateAndPad(b, loc, castElements(b, loc, g, et), in[1], in[2], ph,
                           pw, w.sh, w.sw);
-  SmallVector<Value> ins = {window, gd};
-  SmallVector<AffineMap> maps = {windowMap, shifted};
-  if (kind != PoolKind::Sum) {
-    Value yd = dilateAndPad(b, loc, result, in[1], in[2], ph, pw, w.sh, w.sw);
-    ins.append({yd, input});
-    maps.append({shifted, identity});
-  }
   bool inPlace;
   Value acc = contractionInit(b, loc, st, input, et, inPlace);
-  maps.push_back(identity);
   auto par = utils::IteratorType::parallel,
        red = utils::IteratorType::reduction;
   auto gen = linalg::GenericOp::create(
-      b, loc, TypeRange{acc.getType()}, ins, ValueRange{acc}, maps,
+      b, loc, TypeRange{acc.getType()}, ValueRange{window, gd}, ValueRange{acc},
+      ArrayRef<AffineMap>{windowMap, shifted, identity},
       ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value contribution = args[1];
-        if (kind != PoolKind::Sum) {
-          Value x = castElements(nb, l, args[3], args[2].getType());
-          Value hit = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, x,
-                                            args[2]);
-          contribution = arith::SelectOp::create(
-              nb, l, hit, contribution,
-              constantFloat(nb, l, contribution.getType(), 0.0));
-        }
-        linalg::YieldOp::create(nb, l,
-                                ValueRange{arith::AddFOp::create(
-                                    nb, l, args.back(), contribution)});
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::AddFOp::create(nb, l, args.back(), args[1])});
       });
   commit(b, loc, st, input, gen.getResult(0), inPlace);
   return success();
@@ -672,8 +646,15 @@ static Value dilate(OpBuilder &b, Location loc, Value x, AffineMap outMap,
       strides[p] = b.getIndexAttr(w.stride);
     }
   }
-  Value zeros =
-      zerosOf(b, loc, RankedTensorType::get(shape, type.getElementType()));
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  Value zeros;
+  if (isa<IntegerType>(type.getElementType())) {
+    Value zero = constantInt(b, loc, type.getElementType(), 0);
+    Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    zeros = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  } else {
+    zeros = zerosOf(b, loc, paddedType);
+  }
   return tensor::InsertSliceOp::create(b, loc, x, zeros, offsets, sizes,
                                        strides);
 }
@@ -718,6 +699,100 @@ static bool accOnlyFeedsIntegers(BlockArgument acc, Operation *combiner) {
     }
   }
   return true;
+}
+
+//===----------------------------------------------------------------------===//
+// First extremum of max / min reductions
+//===----------------------------------------------------------------------===//
+//
+// A max (min) reduction gives its cotangent to one element per result, the
+// first maximum (minimum) in iteration order, as PyTorch does for max
+// pooling and torch.max(dim): the reduction loops are numbered row-major in
+// loop order, so for a pooling window it is the first of (kh, kw), for a
+// reduction over one dim the lowest index. An extra pass over the forward's
+// iteration space (in the backward) finds that number for every result;
+// the adjoint compares it with its own loop position. An active init equal
+// to the result comes before every element (-1: it gets the cotangent).
+
+/// The integer type that numbers `count` reduction positions (and -1).
+static IntegerType positionType(MLIRContext *ctx, int64_t count) {
+  return IntegerType::get(
+      ctx, count < std::numeric_limits<int32_t>::max() ? 32 : 64);
+}
+
+/// In a linalg body: the row-major number of the current position of the
+/// loops `dims` (ranges `ranges`), as `type`.
+static Value reductionPosition(OpBuilder &b, Location loc,
+                               ArrayRef<unsigned> dims,
+                               ArrayRef<int64_t> ranges, Type type) {
+  Value pos;
+  for (unsigned d : dims) {
+    Value index = linalg::IndexOp::create(b, loc, d);
+    if (!pos) {
+      pos = index;
+      continue;
+    }
+    Value range = arith::ConstantIndexOp::create(b, loc, ranges[d]);
+    pos = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, pos, range), index);
+  }
+  if (!pos) // No reduction loop: one position.
+    pos = arith::ConstantIndexOp::create(b, loc, 0);
+  return arith::IndexCastOp::create(b, loc, type, pos);
+}
+
+/// For the max / min result `j` of `op` (seed `seed`, the body value the
+/// combiner folds in): the position of its first extremum (see above), a
+/// tensor of the result's shape; INT_MAX where no element equals the
+/// result.
+static Value firstExtremum(OpBuilder &b, linalg::LinalgOp op, unsigned j,
+                           Value seed, const llvm::DenseSet<Operation *> &skip,
+                           const AdjointState &st, ArrayRef<unsigned> redDims,
+                           IntegerType posType) {
+  Location loc = op.getLoc();
+  Block *body = op.getBlock();
+  unsigned numInputs = op.getNumDpsInputs();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  Value result = op->getResult(j), init = op.getDpsInits()[j];
+  auto resultType = cast<RankedTensorType>(result.getType());
+  auto type = RankedTensorType::get(resultType.getShape(), posType);
+  int64_t none = posType.getWidth() == 32 ? std::numeric_limits<int32_t>::max()
+                                          : std::numeric_limits<int64_t>::max();
+  Value start = constantInt(b, loc, type, none);
+  if (st.isActive(init)) {
+    Value hit =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, init, result);
+    start = arith::SelectOp::create(b, loc, hit, constantInt(b, loc, type, -1),
+                                    start);
+  }
+  SmallVector<Value> ins(op.getDpsInputs());
+  ins.push_back(result);
+  SmallVector<AffineMap> maps;
+  for (OpOperand *in : op.getDpsInputOperands())
+    maps.push_back(op.getMatchingIndexingMap(in));
+  AffineMap outMap = op.getIndexingMapMatchingResult(cast<OpResult>(result));
+  maps.append({outMap, outMap});
+  auto gen = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ins, ValueRange{start}, maps,
+      op.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        IRMapping mapping;
+        for (unsigned i = 0; i < numInputs; ++i)
+          mapping.map(body->getArgument(i), args[i]);
+        for (Operation &o : body->without_terminator())
+          if (!skip.contains(&o))
+            nb.clone(o, mapping);
+        Value hit = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                          mapping.lookupOrDefault(seed),
+                                          args[numInputs]);
+        Value pos = reductionPosition(nb, l, redDims, ranges, posType);
+        Value candidate = arith::SelectOp::create(
+            nb, l, hit, pos, constantInt(nb, l, posType, none));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::MinSIOp::create(nb, l, args.back(), candidate)});
+      });
+  return pruneUnusedInputs(b, gen).getResult(0);
 }
 
 static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
@@ -784,6 +859,27 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
                    (v.getDefiningOp() && accUsers.contains(v.getDefiningOp()));
           }))
         accUsers.insert(&o);
+
+  // The reduction loops, numbered row-major for the first extremum.
+  SmallVector<unsigned> redDims;
+  int64_t positions = 1;
+  SmallVector<int64_t> loopRanges = op.getStaticLoopRanges();
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction) {
+      redDims.push_back(d);
+      positions *= loopRanges[d];
+    }
+  IntegerType posType = positionType(op->getContext(), positions);
+  llvm::DenseSet<Operation *> notCloned(combiners.begin(), combiners.end());
+  notCloned.insert(accUsers.begin(), accUsers.end());
+  // Computed on first use (only when an input is differentiated).
+  SmallVector<Value> firsts(numInits);
+  auto firstOf = [&](unsigned j) {
+    if (!firsts[j])
+      firsts[j] = firstExtremum(b, op, j, outs[j].seed, notCloned, st, redDims,
+                                posType);
+    return firsts[j];
+  };
 
   // Operands to differentiate.
   SmallVector<OpOperand *> targets;
@@ -861,8 +957,8 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
       maps.push_back(outMap);
       if (outs[j].kind == Combiner::Max || outs[j].kind == Combiner::Min) {
         resultPos[j] = ins.size();
-        ins.push_back(plan ? dilate(b, loc, op->getResult(j), fwdOutMap, *plan)
-                           : op->getResult(j));
+        ins.push_back(plan ? dilate(b, loc, firstOf(j), fwdOutMap, *plan)
+                           : firstOf(j));
         maps.push_back(outMap);
       }
     }
@@ -920,8 +1016,11 @@ static LogicalResult structuralRule(OpBuilder &b, linalg::LinalgOp op,
             Value seed = mapping.lookupOrDefault(outs[j].seed);
             Value gj = args[gradPos[j]];
             if (resultPos[j] >= 0) {
-              Value hit = arith::CmpFOp::create(
-                  nb, l, arith::CmpFPredicate::OEQ, seed, args[resultPos[j]]);
+              // Only the first extremum gets the cotangent.
+              Value pos =
+                  reductionPosition(nb, l, redDims, loopRanges, posType);
+              Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                                pos, args[resultPos[j]]);
               gj = arith::SelectOp::create(
                   nb, l, hit, gj, constantFloat(nb, l, gj.getType(), 0.0));
             }
@@ -1269,12 +1368,6 @@ static LogicalResult convModel(OpBuilder &b, linalg::LinalgOp op,
   return convRule(b, cast<linalg::Conv2DNhwcHwcfOp>(op), st);
 }
 
-template <typename OpTy, PoolKind Kind>
-static LogicalResult poolModel(OpBuilder &b, linalg::LinalgOp op,
-                               AdjointState &st) {
-  return poolRule(b, cast<OpTy>(op), st, Kind);
-}
-
 template <typename OpTy, LogicalResult (*Fn)(OpBuilder &, OpTy, AdjointState &)>
 static LogicalResult namedModel(OpBuilder &b, linalg::LinalgOp op,
                                 AdjointState &st) {
@@ -1305,11 +1398,7 @@ void ad::registerLinalgAdjointModels(DialectRegistry &registry) {
     attachLinalg<MatmulOp, matmulModel>(ctx);
     attachLinalg<BatchMatmulOp, batchMatmulModel>(ctx);
     attachLinalg<Conv2DNhwcHwcfOp, convModel>(ctx);
-    attachLinalg<PoolingNhwcSumOp, poolModel<PoolingNhwcSumOp, PoolKind::Sum>>(
-        ctx);
-    attachLinalg<PoolingNhwcMaxOp, poolModel<PoolingNhwcMaxOp, PoolKind::Max>>(
-        ctx);
-    attachLinalg<PoolingNhwcMinOp, poolModel<PoolingNhwcMinOp, PoolKind::Min>>(
+    attachLinalg<PoolingNhwcSumOp, namedModel<PoolingNhwcSumOp, sumPoolRule>>(
         ctx);
     attachLinalg<TransposeOp, namedModel<TransposeOp, transposeRule>>(ctx);
     attachLinalg<BroadcastOp, namedModel<BroadcastOp, broadcastRule>>(ctx);

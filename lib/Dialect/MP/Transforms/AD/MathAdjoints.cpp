@@ -137,16 +137,6 @@ static LogicalResult cosRule(RuleBuilder &r, Operation *op, Value g) {
   return success();
 }
 
-/// An integer constant of `type` (an integer scalar or a splat tensor).
-static Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
-  auto elementType = cast<IntegerType>(getElementTypeOrSelf(type));
-  IntegerAttr attr = b.getIntegerAttr(elementType, value);
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    return arith::ConstantOp::create(b, loc,
-                                     DenseElementsAttr::get(shaped, attr));
-  return arith::ConstantOp::create(b, loc, attr);
-}
-
 static LogicalResult fpowiRule(RuleBuilder &r, Operation *op, Value g) {
   // d x^n = n * x^(n-1); the integer exponent has no gradient.
   Value x = op->getOperand(0), n = op->getOperand(1);
