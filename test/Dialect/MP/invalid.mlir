@@ -448,8 +448,29 @@ func.func @precision_string(%x: tensor<4xf32>) {
 // -----
 
 func.func @unknown_attr(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'arith.addf' op unknown mp dialect attribute 'mp.precison'; accepted on ops: 'mp.precision'}}
+  // expected-error @+1 {{'arith.addf' op unknown mp dialect attribute 'mp.precison'; accepted on ops: 'mp.precision', 'mp.microbatches'}}
   %0 = arith.addf %x, %x {mp.precison = bf16} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @microbatches_zero(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{'scf.for' op 'mp.microbatches' must be an integer >= 1 on a loop (the micro-batch loop of mp-loss-scaling), got 0 : i64}}
+  %r = scf.for %i = %c0 to %c2 step %c1 iter_args(%a = %x) -> (tensor<4xf32>) {
+    scf.yield %a : tensor<4xf32>
+  } {mp.microbatches = 0 : i64}
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @microbatches_not_loop(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'arith.addf' op 'mp.microbatches' must be an integer >= 1 on a loop (the micro-batch loop of mp-loss-scaling), got 2 : i64}}
+  %0 = arith.addf %x, %x {mp.microbatches = 2 : i64} : tensor<4xf32>
   return
 }
 

@@ -15,6 +15,8 @@
 // RUN: %python %S/equivalence.py %mp_run mpiexec %mixprec_src/benchmarks/gen_graphs.py %t/n2f32 2 float32 1e-5 | FileCheck %s --check-prefix=N2
 // RUN: %python %S/equivalence.py %mp_run mpiexec %mixprec_src/benchmarks/gen_graphs.py %t/n4f32 4 float32 1e-5 | FileCheck %s --check-prefix=N4
 // RUN: %python %S/equivalence.py %mp_run mpiexec %mixprec_src/benchmarks/gen_graphs.py %t/n2bf16 2 mixed_bfloat16 2e-3 | FileCheck %s --check-prefix=N2
+// With 2 micro-batches per rank (and per step of the single process):
+// RUN: %python %S/equivalence.py %mp_run mpiexec %mixprec_src/benchmarks/gen_graphs.py %t/n2f32k2 2 float32 1e-5 2 | FileCheck %s --check-prefix=N2
 // N2: losses: 8 steps, max relative difference
 // N2: loss scales identical
 // The 6 saved arrays: 4 params, the loss scale and the growth tracker.

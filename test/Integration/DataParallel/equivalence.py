@@ -1,7 +1,11 @@
 """Data-parallel equivalence: N ranks with batch B/N each train the same
 losses and parameters as one process with the concatenated batch B.
 
-  equivalence.py MP_RUN MPIEXEC GEN_GRAPHS WORKDIR N POLICY RTOL
+  equivalence.py MP_RUN MPIEXEC GEN_GRAPHS WORKDIR N POLICY RTOL [K]
+
+With K > 1 both runs also accumulate K micro-batches (--microbatches K):
+one process K x B/K, each rank K x B/(N K); the mean over ranks of the
+per-rank sums is all-reduced once per step, after the micro-batch loop.
 
 The MLP of benchmarks/gen_graphs.py has a batch-mean loss, so the mean over
 ranks of the per-rank means is the mean over the whole batch, and the mean
@@ -23,6 +27,7 @@ import mlp_data  # noqa: E402
 
 mp_run, mpiexec, gen, work = sys.argv[1:5]
 n, policy, rtol = int(sys.argv[5]), sys.argv[6], float(sys.argv[7])
+k = int(sys.argv[8]) if len(sys.argv) > 8 else 1
 B, dims, steps = 64, (32, 16, 8), 8
 os.makedirs(work, exist_ok=True)
 
@@ -33,20 +38,29 @@ def graph(batch):
 
 params, x, y = mlp_data.init(dims, B, 3)
 write = functools.partial(mlp_data.write, params=params)
-write(os.path.join(work, "full"), xs=x, ys=y)
+
+
+def stack(a):
+    """`a` as K micro-batches (K, rows / K, ...), or as it is for K = 1."""
+    return a if k == 1 else a.reshape(k, a.shape[0] // k, *a.shape[1:])
+
+
+write(os.path.join(work, "full"), xs=stack(x), ys=stack(y))
 b = B // n
 for r in range(n):
-    write(os.path.join(work, "split", f"rank{r}"), xs=x[r * b:(r + 1) * b],
-          ys=y[r * b:(r + 1) * b])
+    write(os.path.join(work, "split", f"rank{r}"),
+          xs=stack(x[r * b:(r + 1) * b]), ys=stack(y[r * b:(r + 1) * b]))
 
 common = ["--policy", policy, "--loss-scaling", "mode=dynamic init-scale=1024",
           "--steps", str(steps), "--print-every", "0"]
+if k > 1:
+    common += ["--microbatches", str(k)]
 env = dict(os.environ, MIXPREC_NUM_THREADS="1")
-subprocess.run([mp_run, graph(B), "--inputs", os.path.join(work, "full"),
+subprocess.run([mp_run, graph(B // k), "--inputs", os.path.join(work, "full"),
                 "--save", os.path.join(work, "out1"), "--report",
                 os.path.join(work, "one.json")] + common, check=True,
                stdout=subprocess.DEVNULL, env=env)
-subprocess.run([mpiexec, "-n", str(n), mp_run, graph(b), "--data-parallel",
+subprocess.run([mpiexec, "-n", str(n), mp_run, graph(b // k), "--data-parallel",
                 "--inputs", os.path.join(work, "split"), "--save",
                 os.path.join(work, "outN"), "--save-all-ranks", "--report",
                 os.path.join(work, "many.json")] + common, check=True,

@@ -78,6 +78,17 @@ LogicalResult MPDialect::verifyOperationAttribute(Operation *op,
              << "' must be one of f32, bf16, f16, got " << attr.getValue();
     return success();
   }
+  if (name == kMicrobatchesAttrName) {
+    auto count = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!count || count.getValue().getSExtValue() < 1 ||
+        op->getNumRegions() != 1)
+      return op->emitOpError()
+             << "'" << kMicrobatchesAttrName
+             << "' must be an integer >= 1 on a loop (the micro-batch loop "
+                "of mp-loss-scaling), got "
+             << attr.getValue();
+    return success();
+  }
   if (name == kUpdatesAttrName || name == kLossScaleAttrName ||
       name == kGrowthTrackerAttrName || name == kHysteresisAttrName ||
       name == kOverflowAttrName || name == kNameAttrName ||
@@ -87,7 +98,7 @@ LogicalResult MPDialect::verifyOperationAttribute(Operation *op,
                                 "results";
   return op->emitOpError() << "unknown mp dialect attribute '" << name
                            << "'; accepted on ops: '" << kPrecisionAttrName
-                           << "'";
+                           << "', '" << kMicrobatchesAttrName << "'";
 }
 
 LogicalResult MPDialect::verifyRegionArgAttribute(Operation *op,

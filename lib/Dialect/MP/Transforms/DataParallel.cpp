@@ -6,11 +6,12 @@
 //
 // Makes a step SPMD over MPI ranks: the loss and gradients that
 // mp.value_and_grad returns are replaced, right after it, by their mean over
-// MPI_COMM_WORLD in f32. Runs after mp-loss-scaling, so the all-reduce comes
-// before mp.unscale and mp.all_finite: a non-finite gradient on any rank
-// makes the reduced gradient non-finite on every rank, every rank skips the
-// same steps, and the loss-scale state stays identical (docs/design.md §16,
-// docs/data-parallel.md).
+// MPI_COMM_WORLD in f32 (with micro-batches: the sums the micro-batch loop
+// returns, right after the loop, once per step). Runs after mp-loss-scaling, so
+// the all-reduce comes before mp.unscale and mp.all_finite: a non-finite
+// gradient on any rank makes the reduced gradient non-finite on every rank,
+// every rank skips the same steps, and the loss-scale state stays identical
+// (docs/design.md §16, docs/data-parallel.md).
 //
 // The all-reduce is on buffers (mpi.allreduce takes memrefs, and its LLVM
 // lowering passes only the first dimension as the element count): each
@@ -115,8 +116,18 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
   unsigned buckets = 0;
   for (ValueAndGradOp call : calls) {
     Location loc = call.getLoc();
+    // What is reduced: the call's loss and gradients or, inside the
+    // micro-batch loop of mp-loss-scaling, the loop's sums of them (one
+    // all-reduce per step, not one per micro-batch).
+    Operation *anchor = call;
     SmallVector<Value> values{call.getLoss()};
     llvm::append_range(values, call.getGradients());
+    if (Operation *loop = call->getParentOp();
+        loop && loop->hasAttr(MPDialect::kMicrobatchesAttrName) &&
+        loop->getNumResults() == call->getNumResults()) {
+      anchor = loop;
+      values.assign(loop->result_begin(), loop->result_end());
+    }
     for (auto [i, v] : llvm::enumerate(values)) {
       auto type = dyn_cast<RankedTensorType>(v.getType());
       if (!type || !type.hasStaticShape() ||
@@ -127,17 +138,17 @@ mlir::mp::applyDataParallel(func::FuncOp fn,
                << "; only statically shaped float tensors can be all-reduced";
     }
 
-    // Everything below is inserted right after the call, before this op: a
-    // use at or after it (possibly nested) is one of the step's own uses,
+    // Everything below is inserted right after the anchor, before this op:
+    // a use at or after it (possibly nested) is one of the step's own uses,
     // which get the mean; the uses the packing creates come before it.
-    Operation *firstUser = call->getNextNode();
+    Operation *firstUser = anchor->getNextNode();
     auto isStepUse = [&](OpOperand &use) {
       Operation *owner =
-          call->getBlock()->findAncestorOpInBlock(*use.getOwner());
+          anchor->getBlock()->findAncestorOpInBlock(*use.getOwner());
       return owner && !owner->isBeforeInBlock(firstUser);
     };
     OpBuilder b(context);
-    b.setInsertionPointAfter(call);
+    b.setInsertionPointAfter(anchor);
     Type f32 = b.getF32Type();
     // 1/N, N the number of ranks.
     Value n =

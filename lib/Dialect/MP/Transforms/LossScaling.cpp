@@ -181,6 +181,8 @@ buildMicrobatchLoop(func::FuncOp fn, ValueAndGradOp vg, Operation *original,
           next.push_back(mp::detail::buildAccumulate(nb, nloc, sum, value));
         scf::YieldOp::create(nb, nloc, next);
       });
+  // mp-data-parallel all-reduces the sums once, after the loop.
+  loop->setAttr(MPDialect::kMicrobatchesAttrName, b.getI64IntegerAttr(k));
   return SmallVector<Value>(loop.getResults());
 }
 

@@ -94,7 +94,7 @@ func.func @train_step(%w: tensor<4xf32>, %b: tensor<f32>, %x: tensor<2x4xf32>)
 // MB:        linalg.generic {{.*}} ins(%[[AB]], %[[VG]]#2 : tensor<f32>, tensor<f32>)
 // MB:        arith.addf
 // MB:        scf.yield
-// MB-NEXT: }
+// MB-NEXT: } {mp.microbatches = 3 : i64}
 // MB-NEXT: %[[THIRD:.*]] = arith.constant dense<0.333333343> : tensor<f32>
 // MB-NEXT: tensor.empty
 // MB-NEXT: %[[LOSS:.*]] = linalg.generic {{.*}} ins(%[[LOOP]]#0, %[[THIRD]] : tensor<f32>, tensor<f32>)

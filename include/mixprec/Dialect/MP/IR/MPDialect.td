@@ -66,6 +66,10 @@ def MP_Dialect : Dialect {
         "mp.grad_finite";
     /// tensor<f32> result: the global L2 norm of the unscaled gradients.
     static constexpr ::llvm::StringLiteral kGradNormAttrName = "mp.grad_norm";
+    /// On the scf.for mp-loss-scaling builds for microbatches=K (value K):
+    /// its results are the loss and gradient sums over the micro-batches.
+    static constexpr ::llvm::StringLiteral kMicrobatchesAttrName =
+        "mp.microbatches";
 
   private:
     void registerAttributes();
