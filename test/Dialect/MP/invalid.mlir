@@ -130,6 +130,14 @@ func.func @cast_int(%x: tensor<4xi32>) {
 
 // -----
 
+func.func @cast_unranked(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'mp.cast' op changes the rank information: 'tensor<4xf32>' to 'tensor<*xbf16>'; mp.cast changes only the element type}}
+  %0 = mp.cast %x : tensor<4xf32> to tensor<*xbf16>
+  return
+}
+
+// -----
+
 func.func @cast_shape(%x: tensor<4xf32>) {
   // expected-error @+1 {{'mp.cast' op changes the shape: 'tensor<4xf32>' to 'tensor<8xbf16>'; mp.cast changes only the element type}}
   %0 = mp.cast %x : tensor<4xf32> to tensor<8xbf16>

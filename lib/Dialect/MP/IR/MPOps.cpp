@@ -75,6 +75,9 @@ LogicalResult CastOp::verify() {
                          << " must both be tensors or both be scalars";
   auto inT = dyn_cast<RankedTensorType>(in);
   auto outT = dyn_cast<RankedTensorType>(out);
+  if (isa<TensorType>(in) && static_cast<bool>(inT) != static_cast<bool>(outT))
+    return emitOpError() << "changes the rank information: " << in << " to "
+                         << out << "; mp.cast changes only the element type";
   if (inT && outT && inT.getShape() != outT.getShape())
     return emitOpError() << "changes the shape: " << in << " to " << out
                          << "; mp.cast changes only the element type";
