@@ -13,6 +13,11 @@
 // RUN: mp-run %mixprec_src/examples/mlp.mlir --steps 1 --print-every 0 --range-report %t/ok.json | FileCheck %s --check-prefix=OK
 // RUN: %python -c "import numpy as np; np.save('%t/big/arg4.npy', (np.load('%t/big/arg4.npy') * 1e-7).astype(np.float32))"
 // RUN: mp-run %mixprec_src/examples/mlp.mlir --inputs %t/big --steps 1 --print-every 0 --range-report %t/tiny.json | FileCheck %s --check-prefix=TINY
+// An inf in the data makes fc1 inf in fp32 already: "not finite in fp32",
+// no f16 overflow, and nothing that keep-fp32 could help.
+// RUN: %python -c "import numpy as np; a = np.load('%t/big/arg4.npy'); a[0, 0] = np.inf; np.save('%t/big/arg4.npy', a)"
+// RUN: mp-run %mixprec_src/examples/mlp.mlir --inputs %t/big --steps 1 --print-every 0 --range-report %t/inf.json | FileCheck %s --check-prefix=INF
+// RUN: FileCheck %s --check-prefix=INFJSON --input-file %t/inf.json
 // RUN: not mp-run %mixprec_src/examples/mlp.mlir --range-report %t/nodir/r.json 2>&1 | FileCheck %s --check-prefix=PATH
 
 // CHECK: range report: @train_step in fp32, initial params, first batch; loss
@@ -30,4 +35,9 @@
 // OK-NEXT: keep-fp32: (none needed)
 // TINY: fc1 {{.*}}e-0{{[5-7]}} {{[0-9.]+}}%  underflows
 // TINY: keep-fp32: ^(fc1{{.*}})$
+// INF: fc1 inf {{[0-9.]+}}%  not finite in fp32
+// INFJSON: "finite": false,
+// INFJSON-NEXT: "max_abs": null,
+// INFJSON-NEXT: "name": "fc1",
+// INFJSON-NEXT: "overflows_f16": false,
 // PATH: mp-run: error: cannot write {{.*}}nodir/r.json: directory {{.*}}nodir does not exist
