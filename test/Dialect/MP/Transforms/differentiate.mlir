@@ -641,25 +641,25 @@ func.func @max(%x: tensor<3x4xf32>) -> (tensor<f32>, tensor<3x4xf32>) {
 // CHECK-NEXT: %[[CST_2:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[V4:.*]] = tensor.empty() : tensor<3xf32>
 // CHECK-NEXT: %[[BROADCASTED:.*]] = linalg.broadcast ins(%[[CST_2]] : tensor<f32>) outs(%[[V4]] : tensor<3xf32>) dimensions = [0]
-// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<2147483647> : tensor<3xi32>
-// CHECK-NEXT: %[[V5:.*]] = linalg.generic {indexing_maps = [#[[$MAP10]], #[[$MAP12]], #[[$MAP12]]], iterator_types = ["parallel", "reduction"]} ins(%[[ARG0]], %[[REDUCED]] : tensor<3x4xf32>, tensor<3xf32>) outs(%[[CST_3]] : tensor<3xi32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5:.*]]: f32, %[[OUT:.*]]: i32):
+// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<127> : tensor<3xi8>
+// CHECK-NEXT: %[[V5:.*]] = linalg.generic {indexing_maps = [#[[$MAP10]], #[[$MAP12]], #[[$MAP12]]], iterator_types = ["parallel", "reduction"]} ins(%[[ARG0]], %[[REDUCED]] : tensor<3x4xf32>, tensor<3xf32>) outs(%[[CST_3]] : tensor<3xi8>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5:.*]]: f32, %[[OUT:.*]]: i8):
 // CHECK-NEXT: %[[V9]] = arith.cmpf oeq, %[[IN]], %[[IN_5]] : f32
 // CHECK-NEXT: %[[V10:.*]] = linalg.index 1 : index
-// CHECK-NEXT: %[[V11:.*]] = arith.index_cast %[[V10]] : index to i32
-// CHECK-NEXT: %[[C2147483647_I32:.*]] = arith.constant 2147483647 : i32
-// CHECK-NEXT: %[[V12:.*]] = arith.select %[[V9]], %[[V11]], %[[C2147483647_I32]] : i32
-// CHECK-NEXT: %[[V13:.*]] = arith.minsi %[[OUT]], %[[V12]] : i32
-// CHECK-NEXT: linalg.yield %[[V13]] : i32
-// CHECK-NEXT: } -> tensor<3xi32>
+// CHECK-NEXT: %[[V11:.*]] = arith.index_cast %[[V10]] : index to i8
+// CHECK-NEXT: %[[C127_I8:.*]] = arith.constant 127 : i8
+// CHECK-NEXT: %[[V12:.*]] = arith.select %[[V9]], %[[V11]], %[[C127_I8]] : i8
+// CHECK-NEXT: %[[V13:.*]] = arith.minsi %[[OUT]], %[[V12]] : i8
+// CHECK-NEXT: linalg.yield %[[V13]] : i8
+// CHECK-NEXT: } -> tensor<3xi8>
 // CHECK-NEXT: %[[CST_4:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V6:.*]] = tensor.empty() : tensor<3x4xf32>
 // CHECK-NEXT: %[[V7:.*]] = linalg.fill ins(%[[CST_4]] : f32) outs(%[[V6]] : tensor<3x4xf32>) -> tensor<3x4xf32>
-// CHECK-NEXT: %[[V8:.*]] = linalg.generic {indexing_maps = [#[[$MAP12]], #[[$MAP12]], #[[$MAP10]]], iterator_types = ["parallel", "parallel"]} ins(%[[BROADCASTED]], %[[V5]] : tensor<3xf32>, tensor<3xi32>) outs(%[[V7]] : tensor<3x4xf32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5]]: i32, %[[OUT]]: f32):
+// CHECK-NEXT: %[[V8:.*]] = linalg.generic {indexing_maps = [#[[$MAP12]], #[[$MAP12]], #[[$MAP10]]], iterator_types = ["parallel", "parallel"]} ins(%[[BROADCASTED]], %[[V5]] : tensor<3xf32>, tensor<3xi8>) outs(%[[V7]] : tensor<3x4xf32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_5]]: i8, %[[OUT]]: f32):
 // CHECK-NEXT: %[[V9]] = linalg.index 1 : index
-// CHECK-NEXT: %[[V10]] = arith.index_cast %[[V9]] : index to i32
-// CHECK-NEXT: %[[V11]] = arith.cmpi eq, %[[V10]], %[[IN_5]] : i32
+// CHECK-NEXT: %[[V10]] = arith.index_cast %[[V9]] : index to i8
+// CHECK-NEXT: %[[V11]] = arith.cmpi eq, %[[V10]], %[[IN_5]] : i8
 // CHECK-NEXT: %[[CST_6:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V12]] = arith.select %[[V11]], %[[IN]], %[[CST_6]] : f32
 // CHECK-NEXT: %[[V13]] = arith.addf %[[OUT]], %[[V12]] : f32
@@ -860,38 +860,38 @@ func.func @pool(%x: tensor<1x4x4x2xf32>) -> (tensor<f32>, tensor<1x4x4x2xf32>) {
 // CHECK-NEXT: %[[V7:.*]] = tensor.empty() : tensor<1x5x5x2xf32>
 // CHECK-NEXT: %[[V8:.*]] = linalg.fill ins(%[[CST_2]] : f32) outs(%[[V7]] : tensor<1x5x5x2xf32>) -> tensor<1x5x5x2xf32>
 // CHECK-NEXT: %[[INSERTED_SLICE:.*]] = tensor.insert_slice %[[BROADCASTED]] into %[[V8]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
-// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<2147483647> : tensor<1x2x2x2xi32>
+// CHECK-NEXT: %[[CST_3:.*]] = arith.constant dense<127> : tensor<1x2x2x2xi8>
 // CHECK-NEXT: %[[V9:.*]] = tensor.empty() {recomputed} : tensor<2x2xf32>
-// CHECK-NEXT: %[[V10:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[ARG0]], %[[V9]], %[[V3]] : tensor<1x4x4x2xf32>, tensor<2x2xf32>, tensor<1x2x2x2xf32>) outs(%[[CST_3]] : tensor<1x2x2x2xi32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6:.*]]: f32, %[[IN_7:.*]]: f32, %[[OUT:.*]]: i32):
+// CHECK-NEXT: %[[V10:.*]] = linalg.generic {indexing_maps = [#[[$MAP18]], #[[$MAP19]], #[[$MAP20]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[ARG0]], %[[V9]], %[[V3]] : tensor<1x4x4x2xf32>, tensor<2x2xf32>, tensor<1x2x2x2xf32>) outs(%[[CST_3]] : tensor<1x2x2x2xi8>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6:.*]]: f32, %[[IN_7:.*]]: f32, %[[OUT:.*]]: i8):
 // CHECK-NEXT: %[[V16]] = arith.cmpf oeq, %[[IN]], %[[IN_7]] : f32
 // CHECK-NEXT: %[[V17:.*]] = linalg.index 4 : index
 // CHECK-NEXT: %[[V18:.*]] = linalg.index 5 : index
 // CHECK-NEXT: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-NEXT: %[[V19:.*]] = arith.muli %[[V17]], %[[C2]] : index
 // CHECK-NEXT: %[[V20:.*]] = arith.addi %[[V19]], %[[V18]] : index
-// CHECK-NEXT: %[[V21:.*]] = arith.index_cast %[[V20]] : index to i32
-// CHECK-NEXT: %[[C2147483647_I32:.*]] = arith.constant 2147483647 : i32
-// CHECK-NEXT: %[[V22:.*]] = arith.select %[[V16]], %[[V21]], %[[C2147483647_I32]] : i32
-// CHECK-NEXT: %[[V23:.*]] = arith.minsi %[[OUT]], %[[V22]] : i32
-// CHECK-NEXT: linalg.yield %[[V23]] : i32
-// CHECK-NEXT: } -> tensor<1x2x2x2xi32>
-// CHECK-NEXT: %[[C0_I32:.*]] = arith.constant 0 : i32
-// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<1x5x5x2xi32>
-// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[C0_I32]] : i32) outs(%[[V11]] : tensor<1x5x5x2xi32>) -> tensor<1x5x5x2xi32>
-// CHECK-NEXT: %[[INSERTED_SLICE_4:.*]] = tensor.insert_slice %[[V10]] into %[[V12]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xi32> into tensor<1x5x5x2xi32>
+// CHECK-NEXT: %[[V21:.*]] = arith.index_cast %[[V20]] : index to i8
+// CHECK-NEXT: %[[C127_I8:.*]] = arith.constant 127 : i8
+// CHECK-NEXT: %[[V22:.*]] = arith.select %[[V16]], %[[V21]], %[[C127_I8]] : i8
+// CHECK-NEXT: %[[V23:.*]] = arith.minsi %[[OUT]], %[[V22]] : i8
+// CHECK-NEXT: linalg.yield %[[V23]] : i8
+// CHECK-NEXT: } -> tensor<1x2x2x2xi8>
+// CHECK-NEXT: %[[C0_I8:.*]] = arith.constant 0 : i8
+// CHECK-NEXT: %[[V11:.*]] = tensor.empty() : tensor<1x5x5x2xi8>
+// CHECK-NEXT: %[[V12:.*]] = linalg.fill ins(%[[C0_I8]] : i8) outs(%[[V11]] : tensor<1x5x5x2xi8>) -> tensor<1x5x5x2xi8>
+// CHECK-NEXT: %[[INSERTED_SLICE_4:.*]] = tensor.insert_slice %[[V10]] into %[[V12]][0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xi8> into tensor<1x5x5x2xi8>
 // CHECK-NEXT: %[[CST_5:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V13:.*]] = tensor.empty() : tensor<1x4x4x2xf32>
 // CHECK-NEXT: %[[V14:.*]] = linalg.fill ins(%[[CST_5]] : f32) outs(%[[V13]] : tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
-// CHECK-NEXT: %[[V15:.*]] = linalg.generic {indexing_maps = [#[[$MAP19]], #[[$MAP21]], #[[$MAP21]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V9]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xi32>) outs(%[[V14]] : tensor<1x4x4x2xf32>) {
-// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6]]: f32, %[[IN_7]]: i32, %[[OUT]]: f32):
+// CHECK-NEXT: %[[V15:.*]] = linalg.generic {indexing_maps = [#[[$MAP19]], #[[$MAP21]], #[[$MAP21]], #[[$MAP20]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[V9]], %[[INSERTED_SLICE]], %[[INSERTED_SLICE_4]] : tensor<2x2xf32>, tensor<1x5x5x2xf32>, tensor<1x5x5x2xi8>) outs(%[[V14]] : tensor<1x4x4x2xf32>) {
+// CHECK-NEXT: ^bb0(%[[IN]]: f32, %[[IN_6]]: f32, %[[IN_7]]: i8, %[[OUT]]: f32):
 // CHECK-NEXT: %[[V16]] = linalg.index 4 : index
 // CHECK-NEXT: %[[V17]] = linalg.index 5 : index
 // CHECK-NEXT: %[[C2]] = arith.constant 2 : index
 // CHECK-NEXT: %[[V18]] = arith.muli %[[V16]], %[[C2]] : index
 // CHECK-NEXT: %[[V19]] = arith.addi %[[V18]], %[[V17]] : index
-// CHECK-NEXT: %[[V20]] = arith.index_cast %[[V19]] : index to i32
-// CHECK-NEXT: %[[V21]] = arith.cmpi eq, %[[V20]], %[[IN_7]] : i32
+// CHECK-NEXT: %[[V20]] = arith.index_cast %[[V19]] : index to i8
+// CHECK-NEXT: %[[V21]] = arith.cmpi eq, %[[V20]], %[[IN_7]] : i8
 // CHECK-NEXT: %[[CST_8:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[V22]] = arith.select %[[V21]], %[[IN_6]], %[[CST_8]] : f32
 // CHECK-NEXT: %[[V23]] = arith.addf %[[OUT]], %[[V22]] : f32

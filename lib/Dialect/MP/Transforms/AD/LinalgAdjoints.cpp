@@ -714,10 +714,14 @@ static bool accOnlyFeedsIntegers(BlockArgument acc, Operation *combiner) {
 // the adjoint compares it with its own loop position. An active init equal
 // to the result comes before every element (-1: it gets the cotangent).
 
-/// The integer type that numbers `count` reduction positions (and -1).
+/// The narrowest integer type that numbers `count` reduction positions and
+/// has -1 and a "none" value (its maximum) besides: i8 for a 2x2 or 3x3
+/// window, so the (dilated) position tensor costs a quarter of an f32 one.
 static IntegerType positionType(MLIRContext *ctx, int64_t count) {
-  return IntegerType::get(
-      ctx, count < std::numeric_limits<int32_t>::max() ? 32 : 64);
+  for (unsigned width : {8u, 16u, 32u})
+    if (count < (int64_t(1) << (width - 1)) - 1)
+      return IntegerType::get(ctx, width);
+  return IntegerType::get(ctx, 64);
 }
 
 /// In a linalg body: the row-major number of the current position of the
@@ -756,8 +760,9 @@ static Value firstExtremum(OpBuilder &b, linalg::LinalgOp op, unsigned j,
   Value result = op->getResult(j), init = op.getDpsInits()[j];
   auto resultType = cast<RankedTensorType>(result.getType());
   auto type = RankedTensorType::get(resultType.getShape(), posType);
-  int64_t none = posType.getWidth() == 32 ? std::numeric_limits<int32_t>::max()
-                                          : std::numeric_limits<int64_t>::max();
+  int64_t none = posType.getWidth() == 64
+                     ? std::numeric_limits<int64_t>::max()
+                     : (int64_t(1) << (posType.getWidth() - 1)) - 1;
   Value start = constantInt(b, loc, type, none);
   if (st.isActive(init)) {
     Value hit =
