@@ -8,7 +8,7 @@ PKGS=(
   libclang-rt-22-dev
   cmake ninja-build
   python3-dev python3-numpy python3-pybind11 pybind11-dev python3-pytest python3-matplotlib
-  python3-torch libopenblas0-pthread
+  python3-torch python3-torchvision libopenblas0-pthread
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
   mpich libmpich-dev
 )

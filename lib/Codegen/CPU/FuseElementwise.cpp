@@ -325,6 +325,20 @@ struct MPFuseElementwise : mp::impl::MPFuseElementwiseBase<MPFuseElementwise> {
       if (auto type = dyn_cast<ShapedType>(fusedOperand->get().getType());
           type && type.getRank() == 0)
         return false;
+      // A producer whose body reads its init (an adjoint accumulating into
+      // a zero fill) keeps that result in the fused op, with the init
+      // indexed through the consumer's map: a broadcasting consumer would
+      // read-modify-write each init element once per broadcast element (a
+      // parallel loop accumulating), so only a permutation map may fuse.
+      auto producerOp = dyn_cast<linalg::LinalgOp>(producer);
+      auto consumerOp = dyn_cast<linalg::LinalgOp>(fusedOperand->getOwner());
+      if (producerOp && consumerOp &&
+          llvm::any_of(producerOp.getDpsInitsMutable(),
+                       [&](OpOperand &init) {
+                         return producerOp.payloadUsesValueFromOperand(&init);
+                       }) &&
+          !consumerOp.getMatchingIndexingMap(fusedOperand).isPermutation())
+        return false;
       return !isContractionLike(producer) &&
              !isContractionLike(fusedOperand->getOwner());
     };

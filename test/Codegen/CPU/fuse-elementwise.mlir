@@ -201,3 +201,26 @@ func.func @left_alone(%x: tensor<64xf32>, %s: tensor<f32>, %a: tensor<8x8xf32>, 
   %m = linalg.matmul ins(%na, %b : tensor<8x8xf32>, tensor<8x8xf32>) outs(%c : tensor<8x8xf32>) -> tensor<8x8xf32>
   return %p, %q, %r, %m : tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<8x8xf32>
 }
+
+// A producer that reads its init (the adjoint of an elementwise op,
+// accumulating into a zero fill) does not fuse into a broadcasting
+// consumer: the fused op would keep that result with its init indexed
+// (d0) in a (d0, d1) parallel loop and add 2 once per column ([2, 4, 6]
+// instead of [2, 2, 2], test/Tools/mp-run/fuse-accumulate.mlir).
+// CHECK-LABEL: func.func @accumulating_producer_broadcast(
+// CHECK-SAME: %[[INIT:.*]]: tensor<5xf32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]} outs(%[[INIT]] : tensor<5xf32>)
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[ACC]] : tensor<5xf32>) outs(%{{.*}} : tensor<5x3xf32>)
+// CHECK-NOT: outs(%[[INIT]]
+func.func @accumulating_producer_broadcast(%init: tensor<5xf32>) -> tensor<5x3xf32> {
+  %two = arith.constant 2.0 : f32
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%init : tensor<5xf32>) {
+  ^bb0(%o: f32):
+    %s = arith.addf %o, %two : f32
+    linalg.yield %s : f32
+  } -> tensor<5xf32>
+  %e = tensor.empty() : tensor<5x3xf32>
+  %b = linalg.broadcast ins(%acc : tensor<5xf32>) outs(%e : tensor<5x3xf32>) dimensions = [1]
+  return %b : tensor<5x3xf32>
+}
