@@ -318,3 +318,86 @@ func.func @step(%t: tensor<4xf32>, %ids: tensor<3xindex>) -> tensor<4xf32> {
       : (tensor<4xf32>, tensor<3xindex>) -> (tensor<f32>, tensor<4xf32>)
   return %g : tensor<4xf32>
 }
+
+// -----
+
+// Calls differentiated as calls (no_inline): recursion through the callee.
+func.func private @f(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{mp-differentiate: recursive call to @f cannot be differentiated}}
+  %r = func.call @f(%x) {no_inline} : (tensor<f32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @loss(%x: tensor<f32>) -> tensor<f32> {
+  %r = func.call @f(%x) {no_inline} : (tensor<f32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @step(%x: tensor<f32>) -> tensor<f32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
+}
+
+// -----
+
+// A no_inline call of a function without a body.
+// expected-note @+1 {{declared here}}
+func.func private @external(tensor<f32>) -> tensor<f32>
+func.func @loss(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{mp-differentiate: cannot differentiate through @external: it has no body}}
+  %r = func.call @external(%x) {no_inline} : (tensor<f32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @step(%x: tensor<f32>) -> tensor<f32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
+}
+
+// -----
+
+// A no_inline call with a dynamic shape.
+func.func private @g(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %t = math.tanh %x : tensor<?xf32>
+  return %t : tensor<?xf32>
+}
+func.func @loss(%x: tensor<4xf32>) -> tensor<f32> {
+  %d = tensor.cast %x : tensor<4xf32> to tensor<?xf32>
+  // expected-error @+1 {{mp-differentiate: call of @g uses 'tensor<?xf32>'; only static shapes are supported}}
+  %r = func.call @g(%d) {no_inline} : (tensor<?xf32>) -> tensor<?xf32>
+  %s = tensor.cast %r : tensor<?xf32> to tensor<4xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %sum = linalg.reduce ins(%s : tensor<4xf32>) outs(%i : tensor<f32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %c = arith.addf %a, %b : f32
+      linalg.yield %c : f32
+    }
+  return %sum : tensor<f32>
+}
+func.func @step(%x: tensor<4xf32>) -> tensor<f32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return %l : tensor<f32>
+}
+
+// -----
+
+// A missing rule inside a callee differentiated as a call: reported at the
+// op in the callee, all of them at once.
+func.func private @g(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{mp-differentiate: no adjoint rule for 2 ops in @g: 'math.floor' (1), 'math.ceil' (1)}}
+  %f = math.floor %x : tensor<f32>
+  // expected-note @+1 {{no adjoint rule for 'math.ceil'}}
+  %c = math.ceil %f : tensor<f32>
+  return %c : tensor<f32>
+}
+func.func @loss(%x: tensor<f32>) -> tensor<f32> {
+  %r = func.call @g(%x) {no_inline} : (tensor<f32>) -> tensor<f32>
+  return %r : tensor<f32>
+}
+func.func @step(%x: tensor<f32>) -> tensor<f32> {
+  %l, %g = mp.value_and_grad @loss(%x) {wrt = array<i64: 0>}
+      : (tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %g : tensor<f32>
+}

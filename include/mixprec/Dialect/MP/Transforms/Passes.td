@@ -34,14 +34,21 @@ def MPDifferentiate : Pass<"mp-differentiate", "::mlir::ModuleOp"> {
   let summary = "Expand mp.value_and_grad into forward + reverse-mode backward IR";
   let description = [{
     In: a module. Out: every `mp.value_and_grad @f(args) [scale(%s)]
-    {wrt = ...}` replaced by the inlined body of `@f` (calls in it inlined
-    too) and a reverse-mode backward pass computing the gradients of the
-    `wrt` arguments (of `loss * s` with `scale(%s)`), each of its argument's
-    type. `@f` is kept unless it is private and has no other user. An op on
-    the differentiated path without an adjoint rule ("mp-differentiate: no
-    adjoint rule for 'foo.bar'"), recursion, a call to a function without a
-    body or a dynamic shape is an error at the op, and the IR is left
-    unchanged. No options. Rules: docs/differentiate.md.
+    {wrt = ...}` replaced by the inlined body of `@f` and a reverse-mode
+    backward pass computing the gradients of the `wrt` arguments (of
+    `loss * s` with `scale(%s)`), each of its argument's type. Calls in `@f`
+    are inlined too, except those marked `no_inline` (all of them with
+    `inline-calls=false`): a call of `@g` with active operands becomes a
+    call of `@g_fwd` (g's results and the residuals its backward reads) and
+    the backward calls `@g_bwd` (residuals and result cotangents in, the
+    cotangents of the active arguments out), both private, created once per
+    callee and set of active arguments and shared by every call site; a
+    private `@g` left without users is erased. `@f` is kept unless it is
+    private and has no other user. An op on the differentiated path without
+    an adjoint rule ("mp-differentiate: no adjoint rule for 'foo.bar'"),
+    recursion, a call to a function without a body or a dynamic shape is an
+    error at the op, and the IR is left unchanged. Rules:
+    docs/differentiate.md.
 
     ```
     mp-opt --mp-differentiate examples/mlp.mlir
@@ -52,8 +59,16 @@ def MPDifferentiate : Pass<"mp-differentiate", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::mp::MPDialect"];
+  let options = [
+    Option<"inlineCalls", "inline-calls", "bool", /*default=*/"true",
+           "Inline every call of the loss before differentiating it, except "
+           "calls marked no_inline; false: differentiate every call as a call "
+           "of a forward and an adjoint function">
+  ];
   let statistics = [
-    Statistic<"numExpanded", "expanded", "mp.value_and_grad ops expanded">
+    Statistic<"numExpanded", "expanded", "mp.value_and_grad ops expanded">,
+    Statistic<"numCallAdjoints", "call-adjoints",
+              "forward / adjoint function pairs created for calls">
   ];
 }
 

@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "AdjointUtils.h"
+#include "mixprec/Dialect/MP/Transforms/Differentiate.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -204,10 +206,67 @@ void ad::collectMissingAdjoints(ArrayRef<Operation *> ops, ValueRange outputs,
 }
 
 //===----------------------------------------------------------------------===//
+// func.call
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A call of a forward function @g_fwd made by mp-differentiate
+/// (Differentiate.cpp) carries kCallAdjointAttrName: its adjoint is a call
+/// of @g_bwd with the residuals and the cotangents of g's active results
+/// (zeros for those without an adjoint), whose results are the cotangents
+/// of the active operands. Any other call has no rule (the pass inlines
+/// it, or the sweep reports it).
+struct CallAdjointModel
+    : AdjointOpInterface::ExternalModel<CallAdjointModel, func::CallOp> {
+  LogicalResult emitAdjoint(Operation *op, OpBuilder &b,
+                            AdjointState &state) const {
+    auto info = op->getAttrOfType<DictionaryAttr>(kCallAdjointAttrName);
+    auto adjoint = info ? info.getAs<FlatSymbolRefAttr>("adjoint") : nullptr;
+    auto inputs = info ? info.getAs<DenseI64ArrayAttr>("inputs") : nullptr;
+    auto cotangents =
+        info ? info.getAs<DenseI64ArrayAttr>("cotangents") : nullptr;
+    auto gradients =
+        info ? info.getAs<DenseI64ArrayAttr>("gradients") : nullptr;
+    if (!adjoint || !inputs || !cotangents || !gradients)
+      return emitNoRule(op);
+    if (llvm::none_of(cotangents.asArrayRef(), [&](int64_t r) {
+          return state.getAdjoint(op->getResult(r));
+        }))
+      return success();
+    Location loc = op->getLoc();
+    SmallVector<Value> operands;
+    for (int64_t i : inputs.asArrayRef())
+      operands.push_back(i >= 0 ? op->getOperand(i) : op->getResult(-i - 1));
+    for (int64_t r : cotangents.asArrayRef()) {
+      Value result = op->getResult(r);
+      Value g = state.getAdjoint(result);
+      operands.push_back(g ? g : zerosOf(b, loc, result.getType()));
+    }
+    SmallVector<Type> types;
+    for (int64_t i : gradients.asArrayRef())
+      types.push_back(op->getOperand(i).getType());
+    auto call = func::CallOp::create(b, loc, adjoint, types, operands);
+    for (auto [i, g] : llvm::zip(gradients.asArrayRef(), call.getResults()))
+      state.addAdjoint(b, loc, op->getOperand(i), g);
+    return success();
+  }
+
+  void collectMissingAdjoints(Operation *op, const AdjointState &,
+                              SmallVectorImpl<Operation *> &missing) const {
+    if (!op->hasAttr(kCallAdjointAttrName))
+      missing.push_back(op);
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
 
 void mp::registerAdjointExternalModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, func::FuncDialect *) {
+    func::CallOp::attachInterface<CallAdjointModel>(*ctx);
+  });
   registerArithAdjointModels(registry);
   registerMathAdjointModels(registry);
   registerTensorAdjointModels(registry);
