@@ -49,6 +49,9 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   if (options.fuseCasts)
     pm.addNestedPass<func::FuncOp>(createMPFuseCastsIntoContractions());
   pm.addNestedPass<func::FuncOp>(createMPUnshareInits());
+  // Inits next to their writers: a backward accumulator's zero init that
+  // CSE merged into the forward's would be allocated in the forward.
+  pm.addNestedPass<func::FuncOp>(createMPSinkInits());
   if (options.reuseBuffers)
     pm.addNestedPass<func::FuncOp>(createMPReuseDeadOperands());
   // After mp-reuse-dead-operands: it lengthens in-place chains.

@@ -274,6 +274,16 @@ static void buildMMAKernel(linalg::LinalgOp op, const MMAPlan &p) {
   };
   int64_t threads = 32 * p.warps();
   Value c1 = cst(1);
+  // An f32 result only rounded by its consumer: the kernel starts from the
+  // fill's value and stores the rounded accumulators (no f32 buffer).
+  std::optional<mp::OutputCast> rounding =
+      p.halfOut ? std::nullopt : mp::matchOutputCast(op);
+  Value dst = out;
+  Type dstElem = outElem;
+  if (rounding) {
+    dst = mp::beginOutputCast(b, *rounding);
+    dstElem = rounding->half;
+  }
   auto launch = gpu::LaunchOp::create(
       b, loc, cst(p.N / p.tn), cst(p.M / p.tm), cst(p.B), cst(threads), c1, c1,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
@@ -364,6 +374,10 @@ static void buildMMAKernel(linalg::LinalgOp op, const MMAPlan &p) {
       SmallVector<Value> elems;
       for (int64_t i = 0; i < 2; ++i)
         for (int64_t j = 0; j < 2; ++j) {
+          if (rounding) {
+            elems.push_back(rounding->fill.getInputs()[0]);
+            continue;
+          }
           Value v = memref::LoadOp::create(
               b, loc, out,
               indices(maps[2], fragRow(mi, i), fragCol(ni, j), Value()));
@@ -455,13 +469,15 @@ static void buildMMAKernel(linalg::LinalgOp op, const MMAPlan &p) {
           Value v = vector::ExtractOp::create(b, loc,
                                               kLoop.getResult(mi * nTiles + ni),
                                               ArrayRef<int64_t>{i, j});
-          if (p.halfOut)
-            v = arith::TruncFOp::create(b, loc, outElem, v);
+          if (dstElem != f32)
+            v = arith::TruncFOp::create(b, loc, dstElem, v);
           memref::StoreOp::create(
-              b, loc, v, out,
+              b, loc, v, dst,
               indices(maps[2], fragRow(mi, i), fragCol(ni, j), Value()));
         }
   op->erase();
+  if (rounding)
+    mp::finishOutputCast(*rounding, dst);
 }
 
 /// The sm number of "sm_NN" / "sm_NNa" / "sm_NNf", or 0.

@@ -63,6 +63,10 @@ static void tileContraction(linalg::LinalgOp op, const ContractionPlan &plan) {
   };
   Type tileA = tileType(in0, kTileM), tileB = tileType(in1, kTileN);
   Value c1 = cst(1), cT = cst(kThreads);
+  // An f32 result only rounded by its consumer: the kernel starts from the
+  // fill's value and stores the rounded accumulators (no f32 buffer).
+  std::optional<mp::OutputCast> rounding = mp::matchOutputCast(op);
+  Value dst = rounding ? mp::beginOutputCast(b, *rounding) : out;
   auto launch = gpu::LaunchOp::create(
       b, loc, cst((N + kTileN - 1) / kTileN), cst((M + kTileM - 1) / kTileM),
       cst(B), cT, cT, c1, /*dynamicSharedMemorySize=*/nullptr,
@@ -109,9 +113,12 @@ static void tileContraction(linalg::LinalgOp op, const ContractionPlan &plan) {
   SmallVector<Value> init;
   for (int64_t r = 0; r < kRegs; ++r)
     for (int64_t c = 0; c < kRegs; ++c)
-      init.push_back(memref::LoadOp::create(
-          b, loc, out,
-          indices(maps[2], clamp(rows[r], M), clamp(cols[c], N), Value())));
+      init.push_back(
+          rounding ? rounding->fill.getInputs()[0]
+                   : memref::LoadOp::create(b, loc, out,
+                                            indices(maps[2], clamp(rows[r], M),
+                                                    clamp(cols[c], N), Value()))
+                         .getResult());
   Value tid = add(mul(ty, kThreads), tx);
   auto kLoop = scf::ForOp::create(b, loc, cst(0), cst(K), cst(kTileK), init);
   {
@@ -194,10 +201,15 @@ static void tileContraction(linalg::LinalgOp op, const ContractionPlan &plan) {
       auto guard = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(guard.thenBlock());
-      memref::StoreOp::create(b, loc, kLoop.getResult(r * kRegs + c), out,
+      Value v = kLoop.getResult(r * kRegs + c);
+      if (rounding)
+        v = arith::TruncFOp::create(b, loc, rounding->half, v);
+      memref::StoreOp::create(b, loc, v, dst,
                               indices(maps[2], rows[r], cols[c], Value()));
     }
   op->erase();
+  if (rounding)
+    mp::finishOutputCast(*rounding, dst);
 }
 
 struct TileContractionsPass

@@ -6,6 +6,7 @@
 
 #include "GPUUtils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -26,6 +27,12 @@ mp::HostBuffers mp::findHostBuffers(func::FuncOp fn) {
   HostBuffers host;
   fn.walk([&](Operation *op) {
     if (auto call = dyn_cast<func::CallOp>(op)) {
+      // A call of another host function with a body (a layer function,
+      // mp-differentiate's @*_fwd / @*_bwd) passes device buffers.
+      auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          call, call.getCalleeAttr());
+      if (callee && !callee.isExternal() && !isHostHelper(callee))
+        return;
       for (Value a : call.getOperands())
         if (isa<MemRefType>(a.getType()))
           host.insert(stripCasts(a));
@@ -149,6 +156,92 @@ std::optional<mp::ContractionPlan> mp::matchContraction(linalg::LinalgOp op) {
     if (!t.isIntOrFloat())
       return std::nullopt;
   return plan;
+}
+
+std::optional<mp::OutputCast>
+mp::matchOutputCast(linalg::LinalgOp contraction) {
+  Value out = contraction.getDpsInitOperand(0)->get();
+  auto acc = out.getDefiningOp<memref::AllocOp>();
+  Block *block = contraction->getBlock();
+  if (!acc || acc->getBlock() != block ||
+      !acc.getType().getElementType().isF32() ||
+      !acc.getType().getLayout().isIdentity())
+    return std::nullopt;
+  OutputCast oc;
+  oc.acc = acc;
+  for (Operation *user : acc->getUsers()) {
+    if (user == contraction.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    if (user->getBlock() != block)
+      return std::nullopt;
+    if (auto fill = dyn_cast<linalg::FillOp>(user);
+        fill && !oc.fill && fill.hasPureBufferSemantics() &&
+        fill.getDpsInits()[0] == out && fill.getInputs()[0].getType().isF32() &&
+        fill->isBeforeInBlock(contraction)) {
+      oc.fill = fill;
+      continue;
+    }
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || oc.consumer || !generic.hasPureBufferSemantics() ||
+        !contraction->isBeforeInBlock(generic) ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      return std::nullopt;
+    oc.consumer = generic;
+  }
+  if (!oc.fill || !oc.consumer)
+    return std::nullopt;
+  OpOperand *input = nullptr;
+  for (OpOperand &operand : oc.consumer->getOpOperands()) {
+    if (operand.get() != out)
+      continue;
+    if (input || oc.consumer.isDpsInit(&operand))
+      return std::nullopt;
+    input = &operand;
+  }
+  if (!input || !oc.consumer.getMatchingIndexingMap(input).isIdentity())
+    return std::nullopt;
+  BlockArgument arg = oc.consumer.getMatchingBlockArgument(input);
+  if (arg.use_empty())
+    return std::nullopt;
+  for (Operation *user : arg.getUsers()) {
+    auto trunc = dyn_cast<arith::TruncFOp>(user);
+    Type to = trunc ? trunc.getType() : Type();
+    if (!to || !(to.isF16() || to.isBF16()) || (oc.half && to != oc.half))
+      return std::nullopt;
+    oc.half = to;
+  }
+  return oc;
+}
+
+Value mp::beginOutputCast(OpBuilder &b, const OutputCast &oc) {
+  memref::AllocOp acc = oc.acc;
+  auto half = memref::AllocOp::create(
+      b, acc.getLoc(), acc.getType().clone(oc.half), acc.getDynamicSizes(),
+      acc.getSymbolOperands(), acc.getAlignmentAttr());
+  linalg::GenericOp consumer = oc.consumer;
+  for (OpOperand &operand : consumer->getOpOperands()) {
+    if (operand.get() != acc.getResult())
+      continue;
+    BlockArgument arg = consumer.getMatchingBlockArgument(&operand);
+    operand.set(half);
+    arg.setType(oc.half);
+    for (Operation *trunc : llvm::make_early_inc_range(arg.getUsers())) {
+      trunc->getResult(0).replaceAllUsesWith(arg);
+      trunc->erase();
+    }
+  }
+  return half;
+}
+
+void mp::finishOutputCast(const OutputCast &oc, Value half) {
+  oc.fill->erase();
+  for (Operation *user : llvm::make_early_inc_range(oc.acc->getUsers())) {
+    auto dealloc = cast<memref::DeallocOp>(user);
+    OpBuilder b(dealloc);
+    memref::DeallocOp::create(b, dealloc.getLoc(), half);
+    dealloc->erase();
+  }
+  oc.acc->erase();
 }
 
 void mlir::mp::beginLaunchBody(OpBuilder &b, gpu::LaunchOp launch) {

@@ -6,7 +6,8 @@
 //
 // Helpers shared by the mp-gpu-* passes that decide what runs on the host
 // and what on the device (mp-gpu-map-loops, mp-gpu-copies,
-// mp-gpu-tile-contractions, mp-gpu-memory).
+// mp-gpu-tile-contractions, mp-gpu-memory), and the contraction matching
+// and output rounding of the mp-gpu-*-contractions kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -28,8 +30,10 @@ namespace mlir::mp {
 llvm::SmallVector<mlir::func::FuncOp> hostFunctions(mlir::ModuleOp module);
 
 /// Buffers that stay in host memory: the pointer and ownership arrays of
-/// the deallocation helpers (index arrays, buffers passed to a func.call)
-/// and stack allocations. Every other buffer lives on the device.
+/// the deallocation helpers (index arrays, buffers passed to a call of a
+/// helper or an external function; a host function with a body, e.g. a
+/// layer function, takes device buffers) and stack allocations. Every
+/// other buffer lives on the device.
 using HostBuffers = llvm::DenseSet<mlir::Value>;
 HostBuffers findHostBuffers(mlir::func::FuncOp fn);
 
@@ -57,6 +61,30 @@ struct ContractionPlan {
   llvm::SmallVector<int64_t> trips;
 };
 std::optional<ContractionPlan> matchContraction(mlir::linalg::LinalgOp op);
+
+/// The rounding of a contraction's f32 result to f16/bf16 (DESIGN.md §15),
+/// to be fused into the kernel's epilogue: the output `acc` is a
+/// memref.alloc of the contraction's block that only `fill` (an f32
+/// scalar, before the contraction), the contraction, one elementwise
+/// `consumer` after it and memref.dealloc ops use; the consumer (a
+/// linalg.generic with parallel loops) reads `acc` through one input with
+/// the identity map, and only as `arith.truncf` to `half`.
+struct OutputCast {
+  mlir::memref::AllocOp acc;
+  mlir::linalg::FillOp fill;
+  mlir::linalg::GenericOp consumer;
+  mlir::Type half;
+};
+std::optional<OutputCast> matchOutputCast(mlir::linalg::LinalgOp contraction);
+
+/// At `b` (before the kernel): allocates the `half` buffer the kernel
+/// stores its rounded accumulators into and makes the consumer read it
+/// (its truncf ops become the block argument). Returns the buffer.
+mlir::Value beginOutputCast(mlir::OpBuilder &b, const OutputCast &oc);
+
+/// After the kernel replaced the contraction: erases the fill and the f32
+/// buffer; the half buffer is freed where the f32 one was.
+void finishOutputCast(const OutputCast &oc, mlir::Value half);
 
 /// The loop dimensions of a projected-permutation map, in result order.
 llvm::SmallVector<unsigned> mapDims(mlir::AffineMap map);

@@ -43,6 +43,31 @@ def MPReuseDeadBuffers
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def MPSinkInits : Pass<"mp-sink-inits", "::mlir::func::FuncOp"> {
+  let summary = "Move tensor.empty / linalg.fill inits right before their "
+                "first user";
+  let description = [{
+    On tensors, right before one-shot bufferization. CSE merges an
+    accumulator init of the backward (`linalg.fill` of 0 into a
+    `tensor.empty`) with an equal one of the forward, so the init is
+    defined in the forward. Bufferization allocates a `tensor.empty` where
+    it stands, so that buffer (a gradient accumulator, or a full-size f32
+    contraction output) would be live from the forward to the backward.
+
+    Every `tensor.empty`, and every `linalg.fill` (on tensors) whose init
+    is a `tensor.empty`, moves right before the first operation of its
+    block that uses it (the operation, or the one containing the use in a
+    region), fills before the empties they fill. Nothing else moves; the
+    values are unchanged (the two ops are pure and their operands dominate
+    the new place). With `mp-unshare-inits` first, each destination-style
+    op has its own init, so the init sits next to the op writing it.
+
+    ```
+    mp-opt --pass-pipeline='builtin.module(func.func(mp-sink-inits))' in.mlir
+    ```
+  }];
+}
+
 def MPDeallocAtLastUse
     : Pass<"mp-dealloc-at-last-use", "::mlir::func::FuncOp"> {
   let summary = "Free each owned buffer right after its last use";

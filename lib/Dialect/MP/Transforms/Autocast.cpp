@@ -423,7 +423,34 @@ void Autocaster::roundComputeResults(Operation *op) {
   }
 }
 
+/// Scalar `v` as float type `to` at `b`: a constant folds, a widening is
+/// an arith.extf, anything else an arith.truncf.
+static Value convertScalar(OpBuilder &b, Value v, Type to) {
+  if (v.getType() == to)
+    return v;
+  Attribute attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    if (TypedAttr c = convertFloatConstant(attr, to))
+      return arith::ConstantOp::create(b, v.getLoc(), to, c);
+  if (isExactConversion(v.getType(), to))
+    return arith::ExtFOp::create(b, v.getLoc(), to, v);
+  return arith::TruncFOp::create(b, v.getLoc(), to, v);
+}
+
 void Autocaster::fixBody(Operation *clone, Decision decision) {
+  // tensor.pad yields its padding value: rounded to the new element type
+  // (a constant folds), pad(x, c) in bf16 is bitwise the rounding of the
+  // f32 pad of the widened x, so a half activation is padded in half.
+  if (auto pad = dyn_cast<tensor::PadOp>(clone)) {
+    auto yield = cast<tensor::YieldOp>(pad.getBody()->getTerminator());
+    Value value = yield.getValue();
+    Type to = pad.getResultType().getElementType();
+    if (value.getType() == to || !isa<FloatType>(value.getType()))
+      return;
+    OpBuilder b(yield);
+    yield->setOperand(0, convertScalar(b, value, to));
+    return;
+  }
   auto linalgOp = dyn_cast<linalg::LinalgOp>(clone);
   if (!linalgOp || clone->getNumRegions() != 1 || clone->getRegion(0).empty())
     return;
@@ -459,16 +486,7 @@ void Autocaster::fixBody(Operation *clone, Decision decision) {
     }
   }
   OpBuilder b(ctx);
-  auto convert = [&](Value v, Type to) -> Value {
-    if (v.getType() == to)
-      return v;
-    if (auto cst = v.getDefiningOp<arith::ConstantOp>())
-      if (TypedAttr attr = convertFloatConstant(cst.getValue(), to))
-        return arith::ConstantOp::create(b, v.getLoc(), to, attr);
-    if (isExactConversion(v.getType(), to))
-      return arith::ExtFOp::create(b, v.getLoc(), to, v);
-    return arith::TruncFOp::create(b, v.getLoc(), to, v);
-  };
+  auto convert = [&](Value v, Type to) { return convertScalar(b, v, to); };
 
   // Contractions keep their scalar arithmetic (f32 products and sums of
   // rounded inputs, like the named ops): convert the arguments back.
