@@ -7,6 +7,10 @@ For each model (benchmarks/gen_graphs.py):
   ours bf16 none     mp-run --policy mixed_bfloat16 --loss-scaling mode=none
   torch fp32         the same model, shapes and SGD in PyTorch
   torch bf16         the same under torch.autocast('cpu', dtype=torch.bfloat16)
+Models: mlp, transformer (gen_graphs.py) and gpt1 / gpt2, issue 18's
+GPT-style stack at 1 and 2 layers (mixprec.nn; torch.nn + Adam on the torch
+side). Both sides run on --threads threads. Every model's result records the
+CPU flags it ran on (avx512_bf16, amx_bf16) and the load average per repeat.
 ms/step = median over the timed steps of a run (the first call is excluded),
 then the median over --repeats runs. Configurations are interleaved per
 repeat so that machine noise hits them alike.
@@ -43,6 +47,28 @@ MODELS = {
                     "pre-norm transformer block, batch 8, seq 64, d 256, "
                     "MLP 1024, single head, MSE, SGD"),
 }
+
+
+def gpt_graph(layers, d=256, heads=4, B=8, T=64):
+    """Issue 18's GPT-style stack (mixprec.nn): `layers` x (pre-norm residual
+    attention with `heads` heads, pre-norm residual GELU MLP 4d), MSE, Adam."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "build", "python"))
+    from mixprec import nn
+    blocks = []
+    for _ in range(layers):
+        blocks.append(nn.Residual(nn.Sequential(nn.LayerNorm(d), nn.Attention(d, heads))))
+        blocks.append(nn.Residual(nn.Sequential(
+            nn.LayerNorm(d), nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))))
+    return nn.build(nn.Sequential(*blocks), (B, T, d), (B, T, d),
+                    loss=nn.MSE(), optimizer=nn.Adam(1e-3)).ir
+
+
+for _layers in (1, 2):
+    MODELS[f"gpt{_layers}"] = (
+        (lambda n: lambda: gpt_graph(n))(_layers), "regress",
+        f"GPT-style stack, {_layers} layer(s): pre-norm attention (4 heads) + "
+        "GELU MLP 4d, d 256, batch 8, seq 64, MSE, Adam (mixprec.nn)")
+
 OURS = {
     "ours_fp32": ["--policy", "float32", "--loss-scaling", "mode=none"],
     "ours_bf16": ["--policy", "mixed_bfloat16", "--loss-scaling", "mode=dynamic"],
@@ -50,11 +76,14 @@ OURS = {
 }
 
 
+OURS_ENV = dict(os.environ)  # set by main: the threads of our GEMMs
+
+
 def run_ours(mp_run, path, task, flags, steps, workdir, extra):
     report = os.path.join(workdir, "report.json")
     cmd = [mp_run, path, "--steps", str(steps + 1), "--batches", "1",
            "--print-every", "0", "--task", task, "--report", report] + flags + extra
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=OURS_ENV)
     r = json.load(open(report))
     ms = [s["ms"] for s in r["steps"][1:]]
     return {"ms": statistics.median(ms), "compile_ms": r["summary"]["compile_ms"],
@@ -67,7 +96,49 @@ def run_ours(mp_run, path, task, flags, steps, workdir, extra):
 # ---------------------------------------------------------------------------
 # PyTorch versions of the same graphs (x @ W + b layout, same losses, SGD).
 
+def torch_gpt(layers, torch, d=256, heads=4, B=8, T=64):
+    """The GPT-style stack in torch.nn (nn.Linear / LayerNorm, F.gelu tanh,
+    softmax attention with `heads` heads), MSE, Adam like mixprec.nn's."""
+    nnt, F = torch.nn, torch.nn.functional
+    torch.manual_seed(0)
+
+    class Attn(nnt.Module):
+        def __init__(self):
+            super().__init__()
+            self.q, self.k, self.v, self.o = (nnt.Linear(d, d, bias=False)
+                                              for _ in range(4))
+
+        def forward(self, x):
+            def split(t):
+                return t.reshape(B, T, heads, d // heads).transpose(1, 2)
+            q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+            p = torch.softmax(q @ k.transpose(-1, -2) * (d // heads) ** -0.5, dim=-1)
+            return self.o((p @ v).transpose(1, 2).reshape(B, T, d))
+
+    class Block(nnt.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nnt.LayerNorm(d), nnt.LayerNorm(d)
+            self.attn = Attn()
+            self.fc1, self.fc2 = nnt.Linear(d, 4 * d), nnt.Linear(4 * d, d)
+
+        def forward(self, x):
+            h = x + self.attn(self.ln1(x))
+            return h + self.fc2(F.gelu(self.fc1(self.ln2(h)), approximate="tanh"))
+
+    model = nnt.Sequential(*(Block() for _ in range(layers)))
+    x = torch.randn(B, T, d)
+    y = torch.tanh(torch.randn(B, T, d))
+
+    def loss_fn():
+        return ((model(x).float() - y) ** 2).mean()
+    return list(model.parameters()), loss_fn, \
+        lambda ps: torch.optim.Adam(ps, lr=1e-3)
+
+
 def torch_model(name, torch):
+    if name.startswith("gpt"):
+        return torch_gpt(int(name[3:]), torch)
     g = torch.Generator().manual_seed(0)
 
     def glorot(i, o):
@@ -96,7 +167,7 @@ def torch_model(name, torch):
                     h = torch.relu(h)
             logp = torch.log_softmax(h.float(), dim=1)
             return -(y * logp).sum() / B
-        return params, loss_fn, 0.01
+        return params, loss_fn, lambda ps: torch.optim.SGD(ps, lr=0.01)
     b, s, d, f = 8, 64, 256, 1024
     P = dict(ln1_g=ones(d), ln1_b=zeros(d), wq=glorot(d, d), wk=glorot(d, d),
              wv=glorot(d, d), wo=glorot(d, d), ln2_g=ones(d), ln2_b=zeros(d),
@@ -120,12 +191,12 @@ def torch_model(name, torch):
         gl = F.gelu(u, approximate="tanh")
         yv = h + gl @ P["w2"] + P["b2"]
         return ((yv.float() - tgt.reshape(b * s, d)) ** 2).mean()
-    return list(P.values()), loss_fn, 0.1
+    return list(P.values()), loss_fn, lambda ps: torch.optim.SGD(ps, lr=0.1)
 
 
 def run_torch(name, torch, autocast, steps):
-    params, loss_fn, lr = torch_model(name, torch)
-    opt = torch.optim.SGD(params, lr=lr)
+    params, loss_fn, make_opt = torch_model(name, torch)
+    opt = make_opt(params)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -179,7 +250,9 @@ def main():
     ap.add_argument("--steps", type=int, default=20, help="timed steps per run")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
-                    help="PyTorch intra-op threads (default: all cores)")
+                    help="threads of both sides: PyTorch intra-op, our GEMMs "
+                         "(MIXPREC_NUM_THREADS, OPENBLAS_NUM_THREADS); default: "
+                         "all cores")
     ap.add_argument("--aot", action="store_true", help="run our steps AOT instead of JIT")
     ap.add_argument("--compile-ops", type=int, default=10000)
     ap.add_argument("--compile-timeout", type=float, default=300)
@@ -191,6 +264,8 @@ def main():
 
     import torch
     torch.set_num_threads(args.threads)
+    OURS_ENV.update(MIXPREC_NUM_THREADS=str(args.threads),
+                    OPENBLAS_NUM_THREADS=str(args.threads))
     mp_run = os.path.join(args.build, "bin", "mp-run")
     mp_opt = os.path.join(args.build, "bin", "mp-opt")
     extra = ["--aot"] if args.aot else []
@@ -207,7 +282,9 @@ def main():
             open(path, "w").write(gen())
             samples = {c: [] for c in list(OURS) + ["torch_fp32", "torch_bf16_autocast"]}
             last = {}
+            loads = []
             for rep in range(args.repeats):
+                loads.append(open("/proc/loadavg").read().split()[0])
                 for c, flags in OURS.items():
                     r = run_ours(mp_run, path, task, flags, args.steps, work, extra)
                     samples[c].append(r["ms"])
@@ -216,7 +293,12 @@ def main():
                     samples[c].append(run_torch(name, torch, ac, args.steps)["ms"])
                 print(f"{name} repeat {rep + 1}: " + "  ".join(
                     f"{c} {v[-1]:.2f}" for c, v in samples.items()), flush=True)
-            res = {"description": desc}
+            res = {"description": desc,
+                   # the CPU the figures were taken on, next to them
+                   "cpu_flags": {k: info.get(k) for k in ("avx512_bf16", "amx_bf16")},
+                   "threads": {"torch": torch.get_num_threads(),
+                               "ours": int(OURS_ENV["MIXPREC_NUM_THREADS"])},
+                   "loadavg_per_repeat": loads}
             for c, v in samples.items():
                 res[c] = {"ms": statistics.median(v), "samples_ms": v}
                 if c in last:
@@ -242,6 +324,8 @@ def main():
     summary["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
 
     print()
+    print(f"cpu flags: avx512_bf16={info.get('avx512_bf16')} amx_bf16={info.get('amx_bf16')}"
+          f", load {info['loadavg_start']} -> {summary['machine']['loadavg_end']}")
     print(f"{'model':12} {'ours fp32':>10} {'ours bf16':>10} {'bf16 none':>10} "
           f"{'torch fp32':>10} {'torch bf16':>10} {'vs t.bf16':>9} {'vs t.fp32':>9} "
           f"{'bf16/fp32':>9} {'LS ovh%':>8}")

@@ -79,6 +79,15 @@ const MpRtSymbol *mp_rt_gemm_symbols(int *count);
 void mp_rt_gemm(int ta, int tb, int tc, const void *a, int64_t ars, int64_t acs,
                 const void *b, int64_t brs, int64_t bcs, void *c, int64_t crs,
                 int64_t ccs, int64_t M, int64_t N, int64_t K);
+/* The same, then the fused epilogue of the contraction:
+ * C = act(C + A . B + bias[j]) in f32 before C's rounding. tbias: kind of
+ * the bias vector (0 f32, 1 bf16, 2 f16; -1: no bias), bias_stride its
+ * stride in elements; act: 0 none, 1 ReLU (arith.maximumf(x, 0)). */
+void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
+                         int64_t acs, const void *b, int64_t brs, int64_t bcs,
+                         void *c, int64_t crs, int64_t ccs, int64_t M,
+                         int64_t N, int64_t K, int tbias, const void *bias,
+                         int64_t bias_stride, int act);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,14 @@ typedef struct {
   void *allocated;
   char *aligned;
   int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} MpMemRef1;
+
+typedef struct {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
   int64_t sizes[2];
   int64_t strides[2];
 } MpMemRef2;
@@ -329,23 +337,131 @@ static void parallel_for(int64_t ntasks, TaskFn fn, void *ctx) {
 }
 
 /*===----------------------------------------------------------------------===*
+ * The epilogue fused into a contraction (mp-contractions-to-runtime): the
+ * bias add and activation that the contraction's only reader applied,
+ * with that reader's arithmetic, so the result is bit for bit the unfused
+ * one. For a half C (bf16 / f16: mp-autocast compute-output=compute, the
+ * reader computing in the half type, each op rounding):
+ *   x = h(acc); x = h(x + bias[j]); x = relu(x)      (h: round to C's kind)
+ * for an f32 C: x = relu(acc + bias[j]) in f32. The bias kind says how its
+ * value is read (f32tobf16: an f32 bias the reader rounded to bf16 first).
+ * ReLU is arith.maximumf(x, 0): NaN stays NaN, -0 and negatives give +0.
+ *===----------------------------------------------------------------------===*/
+
+#define MP_PACK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+typedef struct MpEpilogue {
+  int tbias;        /* kind of the bias (any operand kind), or -1: none */
+  const char *bias; /* element 0 of the bias vector */
+  int64_t bias_stride;
+  int act; /* MP_ACT_NONE / MP_ACT_RELU */
+} MpEpilogue;
+
+enum { MP_ACT_NONE = 0, MP_ACT_RELU = 1 };
+
+static inline float round_to(int tc, float x) {
+  return tc == MP_BF16  ? bf16_to_f32(f32_to_bf16(x))
+         : tc == MP_F16 ? f16_to_f32(f32_to_f16(x))
+                        : x;
+}
+
+static inline float relu(float x) { return (x > 0.0f || x != x) ? x : 0.0f; }
+
+static void epilogue_row_scalar(const MpEpilogue *ep, int tc, float *row,
+                                int64_t n0, int64_t cols) {
+  for (int64_t j = 0; j < cols; ++j) {
+    float x = round_to(tc, row[j]);
+    if (ep->tbias >= 0)
+      x = round_to(
+          tc, x + load_elem(ep->tbias, ep->bias, (n0 + j) * ep->bias_stride));
+    row[j] = ep->act == MP_ACT_RELU ? relu(x) : x;
+  }
+}
+
+static MP_PACK_TARGET __m512i round_bf16x16(__m512 x);
+
+/* The bf16 C case, 16 columns at a time (bias contiguous, of kind f32,
+ * bf16 or f32tobf16); the rest scalar. */
+static MP_PACK_TARGET void epilogue_row_bf16(const MpEpilogue *ep, float *row,
+                                             int64_t n0, int64_t cols) {
+  int64_t j = 0;
+  int vec = ep->tbias < 0 || (ep->bias_stride == 1 &&
+                              (ep->tbias == MP_F32 || ep->tbias == MP_BF16 ||
+                               ep->tbias == MP_F32_BF16));
+  if (vec)
+    for (; j + 16 <= cols; j += 16) {
+      __m512 x = _mm512_castsi512_ps(
+          _mm512_slli_epi32(round_bf16x16(_mm512_loadu_ps(row + j)), 16));
+      if (ep->tbias >= 0) {
+        __m512 b;
+        if (ep->tbias == MP_BF16)
+          b = _mm512_castsi512_ps(_mm512_slli_epi32(
+              _mm512_cvtepu16_epi32(_mm256_loadu_si256(
+                  (const __m256i *)((const uint16_t *)ep->bias + n0 + j))),
+              16));
+        else {
+          b = _mm512_loadu_ps((const float *)ep->bias + n0 + j);
+          if (ep->tbias == MP_F32_BF16)
+            b = _mm512_castsi512_ps(_mm512_slli_epi32(round_bf16x16(b), 16));
+        }
+        x = _mm512_castsi512_ps(
+            _mm512_slli_epi32(round_bf16x16(_mm512_add_ps(x, b)), 16));
+      }
+      if (ep->act == MP_ACT_RELU) /* x > 0 or unordered: x, else +0 */
+        x = _mm512_maskz_mov_ps(
+            _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLE_UQ), x);
+      _mm512_storeu_ps(row + j, x);
+    }
+  epilogue_row_scalar(ep, MP_BF16, row + j, n0 + j, cols - j);
+}
+
+/* row[0..cols) (columns n0..) = the epilogue of C of kind tc. */
+static void epilogue_row(const MpEpilogue *ep, int tc, float *row, int64_t n0,
+                         int64_t cols) {
+  if (tc == MP_BF16 && cpu_has_avx512())
+    epilogue_row_bf16(ep, row, n0, cols);
+  else
+    epilogue_row_scalar(ep, tc, row, n0, cols);
+}
+
+/*===----------------------------------------------------------------------===*
  * bf16 engine. A and B are packed into bf16 pairs along K (low half: even
  * k, high half: odd k, the operand order of VDPBF16PS); K is padded to
  * even, M and N to the register tile with zeros.
  *
- *   B: panels of NR columns, Bp[panel][kp][NR]     (all of B, once)
- *   A: per task and K block, Ap[rowpanel][kp][MR]  (MC x KC, in L2)
+ *   B: panels of NR columns, Bp[panel][kp][NR]        (all of B, once per
+ *      call, on all threads)
+ *   A: per task, for each KCP-pair block, Ap[rowpanel][nq][MR] (the task's
+ *      MC rows x all of K, packed once per task, in L2)
  *
- * Tasks are (MC row block) x (NC column block); each walks K in KC-pair
- * blocks and runs the MR x NR micro-kernel (MR rows, 2 zmm of 16 columns),
- * accumulating into C (f32, row-major).
+ * A task is one MC row block x a group of NC column blocks (all of N when
+ * there are enough row blocks for the threads, so A is packed once); for
+ * each NC block it walks K in KCP-pair blocks and runs the MR x NR
+ * micro-kernel (MR rows, 2 zmm of 16 columns), accumulating in f32: into C
+ * itself when C is a plain f32 row-major matrix without epilogue, else into
+ * a task-local MC x NC block that the epilogue (bias, activation,
+ * rounding) writes into C. The B micro-panel (KCP x NR pairs, 32 KiB) is
+ * reused by the MC / MR A panels of the block (from L1 / L2; KCP 256 beat
+ * 128 and 192 by 5-10 % on Zen 4, by CPU time). Packing is vectorized (AVX-512,
+ * with the same round-to-nearest-even as arith.truncf, bit for bit).
+ * GEMMs below SERIAL_MACS multiply-adds run on the calling thread (waking
+ * the pool costs more); batched ones then run batch elements in parallel.
  *===----------------------------------------------------------------------===*/
 
 #define MR 8
 #define NR 32
+/* Blocking (measured on Zen 4, benchmarks/gemm_bf16.py); overridable at
+ * build time for tuning runs. */
+#ifndef KCP
 #define KCP 256 /* K block, in pairs */
+#endif
+#ifndef MC
 #define MC 64
+#endif
+#ifndef NC
 #define NC 256
+#endif
+#define SERIAL_MACS (1ll << 22)
 
 typedef struct {
   int ta;
@@ -353,59 +469,116 @@ typedef struct {
   int64_t ars, acs;
   const uint32_t *bp; /* packed B */
   int64_t kp;         /* K pairs */
-  float *c;
+  float *c;           /* f32 row-major C accumulated in place, or NULL */
   int64_t ldc;
   int64_t M, N, K;
-  int64_t mblocks, nblocks;
+  int64_t mblocks, nblocks, ngroups; /* tasks: mblocks x ngroups */
   int emulate;
   /* c == NULL: the output is C of kind tc at (crs, ccs) strides (bf16 /
-   * f16, or strided f32); each task accumulates its MC x NC block in a
-   * local f32 buffer initialised from C and rounds it into C at the end
-   * (the epilogue): no f32 copy of the whole output. */
+   * f16, or strided f32, or any C with an epilogue); each task accumulates
+   * an MC x NC block in a local f32 buffer (initialised from C) and the
+   * epilogue writes it into C: no f32 copy of the whole output. */
   int tc;
   char *cout;
   int64_t crs, ccs;
+  const MpEpilogue *ep;
 } Bf16Job;
 
+/* 16 f32 -> 16 bf16 in the low halves of 32-bit lanes, rounded to nearest
+ * even with NaNs kept quiet: f32_to_bf16, lane by lane. */
+static inline MP_PACK_TARGET __m512i round_bf16x16(__m512 x) {
+  __m512i u = _mm512_castps_si512(x);
+  __m512i hi = _mm512_srli_epi32(u, 16);
+  __m512i r = _mm512_srli_epi32(
+      _mm512_add_epi32(
+          u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff),
+                              _mm512_and_si512(hi, _mm512_set1_epi32(1)))),
+      16);
+  __mmask16 nan = _mm512_cmpgt_epu32_mask(
+      _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
+      _mm512_set1_epi32(0x7f800000));
+  return _mm512_mask_mov_epi32(r, nan,
+                               _mm512_or_si512(hi, _mm512_set1_epi32(0x40)));
+}
+
+/* n <= 16 bf16 values of kind t (MP_BF16 or MP_F32_BF16) at p, contiguous,
+ * as bf16 bits in 32-bit lanes; lanes >= n are 0. */
+static inline MP_PACK_TARGET __m512i load_bf16x16(int t, const char *p,
+                                                  int64_t n) {
+  __mmask16 m = n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+  if (t == MP_BF16)
+    return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p));
+  return round_bf16x16(_mm512_maskz_loadu_ps(m, p));
+}
+
+/* 16 bf16 pairs (pair) or single values (!pair, f32 storage only: a bf16
+ * one would read past its element) of kind t at byte offsets idx from p:
+ * the 32 bits at each offset are two bf16, or a pair is rounded from the
+ * two f32 at offset and offset + 4. Lanes off in m are 0. */
+static inline MP_PACK_TARGET __m512i gather_pairs16(int t, const char *p,
+                                                    __m512i idx, __mmask16 m,
+                                                    int pair) {
+  __m512i z = _mm512_setzero_si512();
+  if (t == MP_BF16) {
+    __m512i v = _mm512_mask_i32gather_epi32(z, m, idx, p, 1);
+    return v; /* pairs only: callers read a lone bf16 element scalar */
+  }
+  __m512 lo = _mm512_castsi512_ps(_mm512_mask_i32gather_epi32(z, m, idx, p, 1));
+  __m512i r = round_bf16x16(lo);
+  if (pair) {
+    __m512 hi =
+        _mm512_castsi512_ps(_mm512_mask_i32gather_epi32(z, m, idx, p + 4, 1));
+    r = _mm512_or_si512(r, _mm512_slli_epi32(round_bf16x16(hi), 16));
+  }
+  return r;
+}
+
 /* Packs B (K x N, kind tb) into NR-column panels of bf16 pairs. */
-static void pack_b_pairs(int tb, const char *b, int64_t brs, int64_t bcs,
-                         int64_t K, int64_t N, int64_t kp, uint32_t *out) {
-  int64_t panels = (N + NR - 1) / NR;
+static MP_PACK_TARGET void pack_b_pairs(int tb, const char *b, int64_t brs,
+                                        int64_t bcs, int64_t K, int64_t N,
+                                        int64_t kp, uint32_t *out) {
+  int64_t panels = (N + NR - 1) / NR, es = (int64_t)elem_size(tb);
   for (int64_t p = 0; p < panels; ++p) {
     uint32_t *dst = out + p * kp * NR;
     int64_t c0 = p * NR, cols = N - c0 < NR ? N - c0 : NR;
-    if (bcs == 1 && tb == MP_BF16) {
-      /* contiguous bf16 rows: two row loads per pair row (vectorizes). */
+    if (bcs == 1) {
+      /* rows of B contiguous: a pair row from two row loads. */
       for (int64_t q = 0; q < kp; ++q) {
-        const uint16_t *lo = (const uint16_t *)b + 2 * q * brs + c0;
-        const uint16_t *hi = 2 * q + 1 < K ? lo + brs : NULL;
-        uint32_t *d = dst + q * NR;
-        if (hi)
-          for (int64_t c = 0; c < cols; ++c)
-            d[c] = (uint32_t)lo[c] | (uint32_t)hi[c] << 16;
-        else
-          for (int64_t c = 0; c < cols; ++c)
-            d[c] = lo[c];
-        for (int64_t c = cols; c < NR; ++c)
-          d[c] = 0;
+        const char *lo = b + (2 * q * brs + c0) * es;
+        for (int64_t j = 0; j < NR; j += 16) {
+          int64_t n = cols - j < 0 ? 0 : cols - j;
+          __m512i v = load_bf16x16(tb, lo + j * es, n);
+          if (2 * q + 1 < K)
+            v = _mm512_or_si512(
+                v, _mm512_slli_epi32(load_bf16x16(tb, lo + (brs + j) * es, n),
+                                     16));
+          _mm512_storeu_si512(dst + q * NR + j, v);
+        }
       }
-    } else if (bcs == 1 && tb == MP_F32_BF16) {
-      for (int64_t q = 0; q < kp; ++q) {
-        const float *lo = (const float *)b + 2 * q * brs + c0;
-        const float *hi = 2 * q + 1 < K ? lo + brs : NULL;
-        uint32_t *d = dst + q * NR;
-        if (hi)
-          for (int64_t c = 0; c < cols; ++c)
-            d[c] = (uint32_t)f32_to_bf16(lo[c]) | (uint32_t)f32_to_bf16(hi[c])
-                                                      << 16;
-        else
-          for (int64_t c = 0; c < cols; ++c)
-            d[c] = f32_to_bf16(lo[c]);
-        for (int64_t c = cols; c < NR; ++c)
-          d[c] = 0;
+    } else if (brs == 1 && NR * bcs * es < (1ll << 31)) {
+      /* columns of B contiguous (a transposed view): a pair is adjacent
+       * in a column; gather 16 columns per vector. */
+      for (int64_t j = 0; j < NR; j += 16) {
+        int64_t n = cols - j < 0 ? 0 : cols - j;
+        __mmask16 m = n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+        __m512i idx =
+            _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                 10, 11, 12, 13, 14, 15),
+                               _mm512_set1_epi32((int)(bcs * es)));
+        const char *col = b + (c0 + j) * bcs * es;
+        for (int64_t q = 0; q < kp; ++q) {
+          if (2 * q + 1 < K || tb != MP_BF16) {
+            _mm512_storeu_si512(
+                dst + q * NR + j,
+                gather_pairs16(tb, col + 2 * q * es, idx, m, 2 * q + 1 < K));
+            continue;
+          }
+          for (int64_t c = 0; c < 16; ++c) /* no read past a bf16 column */
+            dst[q * NR + j + c] =
+                c < n ? load_bf16(tb, col, c * bcs + 2 * q) : 0;
+        }
       }
-    } else if (bcs == 1 || cols < NR || brs != 1) {
-      /* rows of B are contiguous (or generic strides): walk k outer. */
+    } else {
       for (int64_t q = 0; q < kp; ++q) {
         int64_t k0 = 2 * q, k1 = 2 * q + 1;
         uint32_t *d = dst + q * NR;
@@ -418,63 +591,74 @@ static void pack_b_pairs(int tb, const char *b, int64_t brs, int64_t bcs,
         for (int64_t c = cols; c < NR; ++c)
           d[c] = 0;
       }
-    } else {
-      /* columns of B are contiguous (a transposed view): walk k inner. */
-      for (int64_t c = 0; c < NR; ++c) {
-        const char *col = b + (c0 + c) * bcs * (int64_t)elem_size(tb);
-        for (int64_t q = 0; q < kp; ++q) {
-          uint32_t lo = load_bf16(tb, col, 2 * q);
-          uint32_t hi = 2 * q + 1 < K ? load_bf16(tb, col, 2 * q + 1) : 0;
-          dst[q * NR + c] = lo | hi << 16;
-        }
-      }
     }
   }
 }
 
 /* Packs rows [m0, m0+rows) x pairs [q0, q0+nq) of A into MR-row panels. */
-static void pack_a_pairs(int ta, const char *a, int64_t ars, int64_t acs,
-                         int64_t K, int64_t m0, int64_t rows, int64_t q0,
-                         int64_t nq, uint32_t *out) {
-  int64_t panels = (rows + MR - 1) / MR;
+static MP_PACK_TARGET void pack_a_pairs(int ta, const char *a, int64_t ars,
+                                        int64_t acs, int64_t K, int64_t m0,
+                                        int64_t rows, int64_t q0, int64_t nq,
+                                        uint32_t *out) {
+  int64_t panels = (rows + MR - 1) / MR, es = (int64_t)elem_size(ta);
   for (int64_t p = 0; p < panels; ++p) {
     uint32_t *dst = out + p * nq * MR;
-    for (int64_t r = 0; r < MR; ++r) {
-      int64_t row = p * MR + r;
-      if (row >= rows) {
-        for (int64_t q = 0; q < nq; ++q)
-          dst[q * MR + r] = 0;
-        continue;
-      }
-      const char *base = a + (m0 + row) * ars * (int64_t)elem_size(ta);
-      int64_t full = 2 * (q0 + nq) <= K ? nq : nq - 1; /* whole pairs */
-      if (acs == 1 && ta == MP_BF16) {
-        /* contiguous bf16 row: a pair is one little-endian 32-bit load. */
-        const uint16_t *src = (const uint16_t *)base + 2 * q0;
-        for (int64_t q = 0; q < full; ++q) {
-          uint32_t pair;
-          memcpy(&pair, src + 2 * q, 4);
-          dst[q * MR + r] = pair;
-        }
-        if (full < nq)
-          dst[full * MR + r] = src[2 * full];
-        continue;
-      }
-      if (acs == 1 && ta == MP_F32_BF16) {
-        const float *src = (const float *)base + 2 * q0;
-        for (int64_t q = 0; q < full; ++q)
-          dst[q * MR + r] = (uint32_t)f32_to_bf16(src[2 * q]) |
-                            (uint32_t)f32_to_bf16(src[2 * q + 1]) << 16;
-        if (full < nq)
-          dst[full * MR + r] = f32_to_bf16(src[2 * full]);
-        continue;
-      }
+    int64_t r0 = m0 + p * MR, h = rows - p * MR < MR ? rows - p * MR : MR;
+    __mmask16 m = (__mmask16)((1u << h) - 1);
+    if (ars == 1) {
+      /* columns of A contiguous (a transposed view): MR rows of one k are
+       * adjacent; a pair row from two loads. */
       for (int64_t q = 0; q < nq; ++q) {
-        int64_t k0 = 2 * (q0 + q), k1 = k0 + 1;
-        uint32_t lo = load_bf16(ta, base, k0 * acs);
-        uint32_t hi = k1 < K ? load_bf16(ta, base, k1 * acs) : 0;
-        dst[q * MR + r] = lo | hi << 16;
+        int64_t k0 = 2 * (q0 + q);
+        __m512i v = load_bf16x16(ta, a + (k0 * acs + r0) * es, h);
+        if (k0 + 1 < K)
+          v = _mm512_or_si512(
+              v, _mm512_slli_epi32(
+                     load_bf16x16(ta, a + ((k0 + 1) * acs + r0) * es, h), 16));
+        _mm256_storeu_si256((__m256i *)(dst + q * MR),
+                            _mm512_castsi512_si256(v));
       }
+    } else if (acs == 1 && MR * ars * es < (1ll << 31)) {
+      /* rows of A contiguous: a pair is adjacent in a row; gather the MR
+       * rows' pair (two per vector: pairs q and q + 1). */
+      __m512i idx = _mm512_add_epi32(
+          _mm512_mullo_epi32(
+              _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7),
+              _mm512_set1_epi32((int)(ars * es))),
+          _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, (int)(2 * es),
+                            (int)(2 * es), (int)(2 * es), (int)(2 * es),
+                            (int)(2 * es), (int)(2 * es), (int)(2 * es),
+                            (int)(2 * es)));
+      const char *base = a + r0 * ars * es;
+      int64_t full = 2 * (q0 + nq) <= K ? nq : nq - 1; /* whole pairs */
+      __mmask16 m2 = (__mmask16)(m | m << 8);
+      int64_t q = 0;
+      for (; q + 2 <= full; q += 2)
+        _mm512_storeu_si512(
+            dst + q * MR,
+            gather_pairs16(ta, base + 2 * (q0 + q) * es, idx, m2, 1));
+      for (; q < nq; ++q) { /* the last odd pair and the K tail */
+        int64_t k0 = 2 * (q0 + q);
+        if (k0 + 1 < K || ta != MP_BF16) {
+          _mm256_storeu_si256((__m256i *)(dst + q * MR),
+                              _mm512_castsi512_si256(gather_pairs16(
+                                  ta, base + k0 * es, idx, m, k0 + 1 < K)));
+          continue;
+        }
+        for (int64_t r = 0; r < MR; ++r) /* no read past a bf16 row */
+          dst[q * MR + r] = r < h ? load_bf16(ta, a, (r0 + r) * ars + k0) : 0;
+      }
+    } else {
+      for (int64_t r = 0; r < MR; ++r)
+        for (int64_t q = 0; q < nq; ++q) {
+          int64_t k0 = 2 * (q0 + q), k1 = k0 + 1;
+          uint32_t lo = 0, hi = 0;
+          if (r < h) {
+            lo = load_bf16(ta, a, (r0 + r) * ars + k0 * acs);
+            hi = k1 < K ? load_bf16(ta, a, (r0 + r) * ars + k1 * acs) : 0;
+          }
+          dst[q * MR + r] = lo | hi << 16;
+        }
     }
   }
 }
@@ -523,58 +707,127 @@ static inline MP_EMU_TARGET __m512 dp_emulated(__m512 acc, __m512i a,
 MP_MICRO_KERNEL(micro_bf16, MP_KERNEL_TARGET, DP_NATIVE)
 MP_MICRO_KERNEL(micro_bf16_emulated, MP_EMU_TARGET, dp_emulated)
 
+/* Widens rows x cols of C (kind tc, strides crs, ccs) at (m0, n0) into the
+ * f32 block (ld NC). */
+static MP_PACK_TARGET void load_block(int tc, const char *c, int64_t crs,
+                                      int64_t ccs, int64_t m0, int64_t n0,
+                                      int64_t rows, int64_t cols,
+                                      float *block) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float *d = block + r * NC;
+    int64_t base = (m0 + r) * crs + n0 * ccs, j = 0;
+    if (ccs == 1 && tc == MP_BF16)
+      for (; j + 16 <= cols; j += 16)
+        _mm512_storeu_si512(
+            d + j, _mm512_slli_epi32(
+                       _mm512_cvtepu16_epi32(_mm256_loadu_si256(
+                           (const __m256i *)((const uint16_t *)c + base + j))),
+                       16));
+    for (; j < cols; ++j)
+      d[j] = load_elem(tc, c, base + j * ccs);
+  }
+}
+
+/* The epilogue of rows x cols of the f32 block (ld NC) at (m0, n0): adds
+ * the bias of each column, applies the activation and writes C (kind tc,
+ * rounded where it is a half kind). */
+static MP_PACK_TARGET void store_block(const MpEpilogue *ep, int tc, char *c,
+                                       int64_t crs, int64_t ccs, int64_t m0,
+                                       int64_t n0, int64_t rows, int64_t cols,
+                                       float *block) {
+  if (ep)
+    for (int64_t r = 0; r < rows; ++r)
+      epilogue_row(ep, tc, block + r * NC, n0, cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *s = block + r * NC;
+    int64_t base = (m0 + r) * crs + n0 * ccs, j = 0;
+    if (ccs == 1 && tc == MP_BF16)
+      for (; j + 16 <= cols; j += 16)
+        _mm256_storeu_si256(
+            (__m256i *)((uint16_t *)c + base + j),
+            _mm512_cvtepi32_epi16(round_bf16x16(_mm512_loadu_ps(s + j))));
+    else if (ccs == 1 && tc == MP_F32)
+      for (; j + 16 <= cols; j += 16)
+        _mm512_storeu_ps((float *)c + base + j, _mm512_loadu_ps(s + j));
+    for (; j < cols; ++j)
+      store_elem(tc, c, base + j * ccs, s[j]);
+  }
+}
+
+/* A per-thread scratch buffer of at least `bytes` (slot 0: packed B, 1:
+ * packed A), kept between calls: a fresh multi-megabyte malloc is an mmap
+ * whose page faults cost more than packing into warm memory. */
+static void *scratch(int slot, size_t bytes) {
+  static __thread void *buf[2];
+  static __thread size_t cap[2];
+  if (cap[slot] < bytes) {
+    free(buf[slot]);
+    buf[slot] = malloc(bytes);
+    cap[slot] = buf[slot] ? bytes : 0;
+    if (!buf[slot])
+      abort();
+  }
+  return buf[slot];
+}
+
 static void bf16_task(void *arg, int64_t task) {
   Bf16Job *job = (Bf16Job *)arg;
-  int64_t mb = task / job->nblocks, nb = task % job->nblocks;
+  int64_t mb = task / job->ngroups, g = task % job->ngroups;
+  int64_t per_group = (job->nblocks + job->ngroups - 1) / job->ngroups;
+  int64_t nb0 = g * per_group,
+          nb1 = nb0 + per_group < job->nblocks ? nb0 + per_group : job->nblocks;
   int64_t m0 = mb * MC, rows = job->M - m0 < MC ? job->M - m0 : MC;
-  int64_t n0 = nb * NC, cols = job->N - n0 < NC ? job->N - n0 : NC;
   int64_t rpanels = (rows + MR - 1) / MR;
-  uint32_t ap[MC * KCP];
-  float edge[MR * NR];
-  float block[MC * NC]; /* the task's C block when the output is not f32 */
-  float *cbase = job->c;
-  int64_t ldc = job->ldc;
-  if (!cbase) { /* widen the block of C; rows and columns are the tile's */
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < cols; ++j)
-        block[r * NC + j] = load_elem(
-            job->tc, job->cout, (m0 + r) * job->crs + (n0 + j) * job->ccs);
-    cbase = block - m0 * NC - n0, ldc = NC;
-  }
+  /* A: the task's rows, all of K, packed once (per K block: the panels). */
+  uint32_t *ap = (uint32_t *)scratch(1, (size_t)(rpanels * MR * job->kp) *
+                                            sizeof(uint32_t));
   for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
     int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
     pack_a_pairs(job->ta, job->a, job->ars, job->acs, job->K, m0, rows, q0, nq,
-                 ap);
-    for (int64_t jp = 0; jp * NR < cols; ++jp) {
-      int64_t col = n0 + jp * NR, w = job->N - col < NR ? job->N - col : NR;
-      const uint32_t *bp = job->bp + (col / NR) * job->kp * NR + q0 * NR;
-      for (int64_t ip = 0; ip < rpanels; ++ip) {
-        int64_t row = m0 + ip * MR, h = job->M - row < MR ? job->M - row : MR;
-        float *c = cbase + row * ldc + col;
-        float *tile = c;
-        int64_t ldt = ldc;
-        if (h < MR || w < NR) { /* edge tile: through a local buffer */
-          memset(edge, 0, sizeof(edge));
-          for (int64_t r = 0; r < h; ++r)
-            memcpy(edge + r * NR, c + r * ldc, (size_t)w * 4);
-          tile = edge, ldt = NR;
+                 ap + q0 * rpanels * MR);
+  }
+  float edge[MR * NR];
+  float block[MC * NC]; /* the task's C block when C is not f32 in place */
+  for (int64_t nb = nb0; nb < nb1; ++nb) {
+    int64_t n0 = nb * NC, cols = job->N - n0 < NC ? job->N - n0 : NC;
+    float *cbase = job->c;
+    int64_t ldc = job->ldc;
+    if (!cbase) {
+      load_block(job->tc, job->cout, job->crs, job->ccs, m0, n0, rows, cols,
+                 block);
+      cbase = block - m0 * NC - n0, ldc = NC;
+    }
+    for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
+      int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
+      const uint32_t *apk = ap + q0 * rpanels * MR;
+      for (int64_t jp = 0; jp * NR < cols; ++jp) {
+        int64_t col = n0 + jp * NR, w = job->N - col < NR ? job->N - col : NR;
+        const uint32_t *bp = job->bp + (col / NR) * job->kp * NR + q0 * NR;
+        for (int64_t ip = 0; ip < rpanels; ++ip) {
+          int64_t row = m0 + ip * MR, h = job->M - row < MR ? job->M - row : MR;
+          float *c = cbase + row * ldc + col;
+          float *tile = c;
+          int64_t ldt = ldc;
+          if (h < MR || w < NR) { /* edge tile: through a local buffer */
+            memset(edge, 0, sizeof(edge));
+            for (int64_t r = 0; r < h; ++r)
+              memcpy(edge + r * NR, c + r * ldc, (size_t)w * 4);
+            tile = edge, ldt = NR;
+          }
+          if (job->emulate)
+            micro_bf16_emulated(nq, apk + ip * nq * MR, bp, tile, ldt);
+          else
+            micro_bf16(nq, apk + ip * nq * MR, bp, tile, ldt);
+          if (tile == edge)
+            for (int64_t r = 0; r < h; ++r)
+              memcpy(c + r * ldc, edge + r * NR, (size_t)w * 4);
         }
-        if (job->emulate)
-          micro_bf16_emulated(nq, ap + ip * nq * MR, bp, tile, ldt);
-        else
-          micro_bf16(nq, ap + ip * nq * MR, bp, tile, ldt);
-        if (tile == edge)
-          for (int64_t r = 0; r < h; ++r)
-            memcpy(c + r * ldc, edge + r * NR, (size_t)w * 4);
       }
     }
+    if (!job->c) /* the epilogue: bias, activation, rounding into C */
+      store_block(job->ep, job->tc, job->cout, job->crs, job->ccs, m0, n0, rows,
+                  cols, block);
   }
-  if (!job->c) /* the epilogue: round the block into C */
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < cols; ++j)
-        store_elem(job->tc, job->cout,
-                   (m0 + r) * job->crs + (n0 + j) * job->ccs,
-                   block[r * NC + j]);
 }
 
 typedef struct {
@@ -594,19 +847,21 @@ static void pack_b_task(void *arg, int64_t task) {
                j->bcs, j->K, cols, j->kp, j->out + p0 * j->kp * NR);
 }
 
-/* C += A . B on the bf16 engine: c != NULL: C is f32, row-major, ldc;
- * c == NULL: C is (tc, cout, crs, ccs), through per-task blocks. */
+/* C += A . B (then the epilogue ep, when not NULL) on the bf16 engine:
+ * c != NULL: C is f32, row-major, ldc, no epilogue; c == NULL: C is (tc,
+ * cout, crs, ccs), through per-task blocks. serial: on this thread only. */
 static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                       const char *b, int64_t brs, int64_t bcs, float *c,
                       int64_t ldc, int tc, char *cout, int64_t crs, int64_t ccs,
-                      int64_t M, int64_t N, int64_t K, int emulate) {
+                      const MpEpilogue *ep, int64_t M, int64_t N, int64_t K,
+                      int emulate, int serial) {
   int64_t kp = (K + 1) / 2, panels = (N + NR - 1) / NR;
-  uint32_t *bp = (uint32_t *)malloc((size_t)(kp * panels * NR) * 4);
-  if (!bp)
-    abort();
-  PackBJob pj = {tb, b, brs, bcs, K, N, kp, bp, 1};
-  pj.per_task = (panels + 4 * num_threads - 1) / (4 * num_threads);
-  parallel_for((panels + pj.per_task - 1) / pj.per_task, pack_b_task, &pj);
+  uint32_t *bp = (uint32_t *)scratch(0, (size_t)(kp * panels * NR) * 4);
+  int threads = serial ? 1 : num_threads;
+  PackBJob pj = {tb, b, brs, bcs, K, N, kp, bp, panels};
+  if (threads > 1)
+    pj.per_task = (panels + 4 * threads - 1) / (4 * threads);
+  int64_t ptasks = (panels + pj.per_task - 1) / pj.per_task;
   Bf16Job job = {ta,
                  a,
                  ars,
@@ -620,13 +875,30 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                  K,
                  (M + MC - 1) / MC,
                  (N + NC - 1) / NC,
+                 1,
                  emulate,
                  tc,
                  cout,
                  crs,
-                 ccs};
-  parallel_for(job.mblocks * job.nblocks, bf16_task, &job);
-  free(bp);
+                 ccs,
+                 ep};
+  /* Enough tasks for the threads, splitting N only where M has too few
+   * row blocks (each split packs its rows of A again). */
+  if (threads > 1 && job.mblocks < 2 * threads) {
+    job.ngroups = (2 * threads + job.mblocks - 1) / job.mblocks;
+    if (job.ngroups > job.nblocks)
+      job.ngroups = job.nblocks;
+  }
+  int64_t tasks = job.mblocks * job.ngroups;
+  if (threads > 1) {
+    parallel_for(ptasks, pack_b_task, &pj);
+    parallel_for(tasks, bf16_task, &job);
+  } else {
+    for (int64_t t = 0; t < ptasks; ++t)
+      pack_b_task(&pj, t);
+    for (int64_t t = 0; t < tasks; ++t)
+      bf16_task(&job, t);
+  }
 }
 
 /*===----------------------------------------------------------------------===*
@@ -716,23 +988,45 @@ static int bf16_valued(int t) { return t == MP_BF16 || t == MP_F32_BF16; }
  * rows widened, accumulated by the SGEMM and rounded back. */
 #define SGEMM_BLOCK_ELEMS 65536
 
-/* C[M x N] += A[M x K] . B[K x N]; each operand: kind, base (element 0 of
- * the matrix), row and column strides in elements. A C of kind bf16 / f16
- * (or strided f32) is accumulated in f32 block by block and rounded once
- * into C: the epilogue writes the half result, no f32 copy of all of C. */
+/* C[M x N] += A[M x K] . B[K x N], then the epilogue ep (NULL: none);
+ * each operand: kind, base (element 0 of the matrix), row and column
+ * strides in elements. A C of kind bf16 / f16 (or strided f32, or any C
+ * with an epilogue) is accumulated in f32 block by block and written once
+ * into C: the epilogue writes the half result, no f32 copy of all of C.
+ * serial: this thread only (the caller runs several in parallel). */
 static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                      const char *b, int64_t brs, int64_t bcs, int tc, char *c,
-                     int64_t crs, int64_t ccs, int64_t M, int64_t N,
-                     int64_t K) {
-  if (M == 0 || N == 0 || K == 0)
+                     int64_t crs, int64_t ccs, int64_t M, int64_t N, int64_t K,
+                     const MpEpilogue *ep, int serial) {
+  if (M == 0 || N == 0)
     return;
   pthread_once(&gemm_once, gemm_init);
-  int direct = tc == MP_F32 && ccs == 1 && crs >= N;
-  if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb)) {
-    gemm_bf16(ta, a, ars, acs, tb, b, brs, bcs, direct ? (float *)c : NULL, crs,
-              tc, c, crs, ccs, M, N, K, bf16_engine == ENGINE_BF16_EMU);
+  int direct = tc == MP_F32 && ccs == 1 && crs >= N && !ep;
+  if (K == 0) { /* C = epilogue(C) */
+    if (!ep)
+      return;
+    float row[NC];
+    for (int64_t r = 0; r < M; ++r)
+      for (int64_t n0 = 0; n0 < N; n0 += NC) {
+        int64_t cols = N - n0 < NC ? N - n0 : NC;
+        for (int64_t j = 0; j < cols; ++j)
+          row[j] = load_elem(tc, c, r * crs + (n0 + j) * ccs);
+        if (ep)
+          epilogue_row(ep, tc, row, n0, cols);
+        for (int64_t j = 0; j < cols; ++j)
+          store_elem(tc, c, r * crs + (n0 + j) * ccs, row[j]);
+      }
     return;
   }
+  if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb)) {
+    gemm_bf16(ta, a, ars, acs, tb, b, brs, bcs, direct ? (float *)c : NULL, crs,
+              tc, c, crs, ccs, ep, M, N, K, bf16_engine == ENGINE_BF16_EMU,
+              serial || (double)M * (double)N * (double)K < SERIAL_MACS);
+    return;
+  }
+  /* An f32 row-major C takes the SGEMM directly, then the epilogue in
+   * place: the same accumulation as without one, bit for bit. */
+  direct = tc == MP_F32 && ccs == 1 && crs >= N;
   float *tmpA = NULL, *tmpB = NULL, *tmpC = NULL;
   const float *A, *B;
   int transA = 0, transB = 0;
@@ -782,10 +1076,16 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                  (int)K, 1.0f, Ar, (int)lda, B, (int)ldb, 1.0f, C, (int)ldc);
     else
       sgemm_builtin(rows, N, K, Ar, lda, B, ldb, C, ldc);
-    if (!direct) /* the epilogue: round the block into C */
+    if (direct && ep)
       for (int64_t r = 0; r < rows; ++r)
+        epilogue_row(ep, tc, C + r * ldc, 0, N);
+    if (!direct) /* the epilogue: bias, activation, round into C */
+      for (int64_t r = 0; r < rows; ++r) {
+        if (ep)
+          epilogue_row(ep, tc, tmpC + r * N, 0, N);
         for (int64_t col = 0; col < N; ++col)
           store_elem(tc, c, (r0 + r) * crs + col * ccs, tmpC[r * N + col]);
+      }
   }
   free(tmpA);
   free(tmpB);
@@ -793,31 +1093,68 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
 }
 
 static void matmul_rank2(int ta, int tb, int tc, MpMemRef2 *A, MpMemRef2 *B,
-                         MpMemRef2 *C) {
+                         MpMemRef2 *C, const MpEpilogue *ep) {
   matmul2d(ta, A->aligned + A->offset * elem_size(ta), A->strides[0],
            A->strides[1], tb, B->aligned + B->offset * elem_size(tb),
            B->strides[0], B->strides[1], tc,
            C->aligned + C->offset * elem_size(tc), C->strides[0], C->strides[1],
-           C->sizes[0], C->sizes[1], A->sizes[1]);
+           C->sizes[0], C->sizes[1], A->sizes[1], ep, 0);
 }
 
+typedef struct {
+  int ta, tb, tc;
+  MpMemRef3 *A, *B, *C;
+  int serial;
+} BatchJob;
+
+static void batch_task(void *arg, int64_t i) {
+  BatchJob *j = (BatchJob *)arg;
+  MpMemRef3 *A = j->A, *B = j->B, *C = j->C;
+  matmul2d(j->ta,
+           A->aligned + (A->offset + i * A->strides[0]) * elem_size(j->ta),
+           A->strides[1], A->strides[2], j->tb,
+           B->aligned + (B->offset + i * B->strides[0]) * elem_size(j->tb),
+           B->strides[1], B->strides[2], j->tc,
+           C->aligned + (C->offset + i * C->strides[0]) * elem_size(j->tc),
+           C->strides[1], C->strides[2], C->sizes[1], C->sizes[2], A->sizes[2],
+           NULL, j->serial);
+}
+
+/* Batch elements one after the other, each on all threads; or, on the
+ * bf16 engine, when each is too small to split, the batch elements in
+ * parallel (each on one thread: the results do not depend on the split). */
 static void matmul_rank3(int ta, int tb, int tc, MpMemRef3 *A, MpMemRef3 *B,
                          MpMemRef3 *C) {
-  for (int64_t i = 0; i < C->sizes[0]; ++i)
-    matmul2d(ta, A->aligned + (A->offset + i * A->strides[0]) * elem_size(ta),
-             A->strides[1], A->strides[2], tb,
-             B->aligned + (B->offset + i * B->strides[0]) * elem_size(tb),
-             B->strides[1], B->strides[2], tc,
-             C->aligned + (C->offset + i * C->strides[0]) * elem_size(tc),
-             C->strides[1], C->strides[2], C->sizes[1], C->sizes[2],
-             A->sizes[2]);
+  pthread_once(&gemm_once, gemm_init);
+  BatchJob job = {ta, tb, tc, A, B, C, 0};
+  int64_t batch = C->sizes[0];
+  double macs = (double)C->sizes[1] * (double)C->sizes[2] * (double)A->sizes[2];
+  if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb) &&
+      batch > 1 && num_threads > 1 && macs < SERIAL_MACS &&
+      macs * (double)batch >= SERIAL_MACS) {
+    job.serial = 1;
+    parallel_for(batch, batch_task, &job);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    batch_task(&job, i);
 }
 
 void mp_rt_gemm(int ta, int tb, int tc, const void *a, int64_t ars, int64_t acs,
                 const void *b, int64_t brs, int64_t bcs, void *c, int64_t crs,
                 int64_t ccs, int64_t M, int64_t N, int64_t K) {
   matmul2d(ta, (const char *)a, ars, acs, tb, (const char *)b, brs, bcs, tc,
-           (char *)c, crs, ccs, M, N, K);
+           (char *)c, crs, ccs, M, N, K, NULL, 0);
+}
+
+void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
+                         int64_t acs, const void *b, int64_t brs, int64_t bcs,
+                         void *c, int64_t crs, int64_t ccs, int64_t M,
+                         int64_t N, int64_t K, int tbias, const void *bias,
+                         int64_t bias_stride, int act) {
+  MpEpilogue ep = {tbias, (const char *)bias, bias_stride, act};
+  matmul2d(ta, (const char *)a, ars, acs, tb, (const char *)b, brs, bcs, tc,
+           (char *)c, crs, ccs, M, N, K, &ep, 0);
 }
 
 /*===----------------------------------------------------------------------===*
@@ -827,16 +1164,30 @@ void mp_rt_gemm(int ta, int tb, int tc, const void *a, int64_t ars, int64_t acs,
 #define MP_RT_MATMUL(NA, TA, NB, TB, NC, TC)                                   \
   void _mlir_ciface_mp_rt_matmul_##NA##_##NB##_##NC(                           \
       MpMemRef2 *a, MpMemRef2 *b, MpMemRef2 *c) {                              \
-    matmul_rank2(TA, TB, TC, a, b, c);                                         \
+    matmul_rank2(TA, TB, TC, a, b, c, NULL);                                   \
   }                                                                            \
   void _mlir_ciface_mp_rt_batch_matmul_##NA##_##NB##_##NC(                     \
       MpMemRef3 *a, MpMemRef3 *b, MpMemRef3 *c) {                              \
     matmul_rank3(TA, TB, TC, a, b, c);                                         \
   }
+/* With the fused epilogue: C = epilogue(C + A . B), bias of kind tbias
+ * along C's columns, act as in MpEpilogue (mp-contractions-to-runtime). */
+#define MP_RT_MATMUL_EP(NA, TA, NB, TB, NC, TC)                                \
+  void _mlir_ciface_mp_rt_matmul_ep_##NA##_##NB##_##NC(                        \
+      MpMemRef2 *a, MpMemRef2 *b, MpMemRef2 *c, MpMemRef1 *bias,               \
+      int64_t tbias, int64_t act) {                                            \
+    MpEpilogue ep = {(int)tbias,                                               \
+                     bias->aligned + bias->offset * elem_size((int)tbias),     \
+                     bias->strides[0], (int)act};                              \
+    matmul_rank2(TA, TB, TC, a, b, c, &ep);                                    \
+  }
 #define MP_RT_MATMUL_C(NA, TA, NB, TB)                                         \
   MP_RT_MATMUL(NA, TA, NB, TB, f32, MP_F32)                                    \
   MP_RT_MATMUL(NA, TA, NB, TB, bf16, MP_BF16)                                  \
-  MP_RT_MATMUL(NA, TA, NB, TB, f16, MP_F16)
+  MP_RT_MATMUL(NA, TA, NB, TB, f16, MP_F16)                                    \
+  MP_RT_MATMUL_EP(NA, TA, NB, TB, f32, MP_F32)                                 \
+  MP_RT_MATMUL_EP(NA, TA, NB, TB, bf16, MP_BF16)                               \
+  MP_RT_MATMUL_EP(NA, TA, NB, TB, f16, MP_F16)
 #define MP_RT_MATMUL_B(NA, TA)                                                 \
   MP_RT_MATMUL_C(NA, TA, f32, MP_F32)                                          \
   MP_RT_MATMUL_C(NA, TA, bf16, MP_BF16)                                        \
@@ -853,7 +1204,9 @@ MP_RT_MATMUL_B(f32tof16, MP_F32_F16)
   {"_mlir_ciface_mp_rt_matmul_" #NA "_" #NB "_" #NC,                           \
    (void *)&_mlir_ciface_mp_rt_matmul_##NA##_##NB##_##NC},                     \
       {"_mlir_ciface_mp_rt_batch_matmul_" #NA "_" #NB "_" #NC,                 \
-       (void *)&_mlir_ciface_mp_rt_batch_matmul_##NA##_##NB##_##NC},
+       (void *)&_mlir_ciface_mp_rt_batch_matmul_##NA##_##NB##_##NC},           \
+      {"_mlir_ciface_mp_rt_matmul_ep_" #NA "_" #NB "_" #NC,                    \
+       (void *)&_mlir_ciface_mp_rt_matmul_ep_##NA##_##NB##_##NC},
 #define MP_RT_SYM_C(NA, NB)                                                    \
   MP_RT_SYM(NA, NB, f32) MP_RT_SYM(NA, NB, bf16) MP_RT_SYM(NA, NB, f16)
 #define MP_RT_SYM_B(NA)                                                        \

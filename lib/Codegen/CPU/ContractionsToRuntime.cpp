@@ -131,6 +131,17 @@ void eraseViews(ArrayRef<Value> views) {
       }
 }
 
+/// The constant value of `fill` converted to the float type `half`
+/// (losesInfo: whether that rounded it).
+APFloat fillValueIn(linalg::FillOp fill, Type half, bool &losesInfo) {
+  FloatAttr value;
+  (void)matchPattern(fill.getInputs()[0], m_Constant(&value));
+  APFloat v = value.getValue();
+  v.convert(cast<FloatType>(half).getFloatSemantics(),
+            APFloat::rmNearestTiesToEven, &losesInfo);
+  return v;
+}
+
 /// The half type every reader of the f32 buffer `c` that `op` accumulates
 /// into rounds it to, when `c` can be narrowed: `c` is a local allocation
 /// that nothing but these ops touch:
@@ -196,16 +207,37 @@ Type narrowableOutput(linalg::LinalgOp op, Value c) {
   // The fill's value must be exact in the half type.
   for (Operation *user : c.getUsers())
     if (auto fill = dyn_cast<linalg::FillOp>(user)) {
-      FloatAttr value;
-      (void)matchPattern(fill.getInputs()[0], m_Constant(&value));
       bool losesInfo = false;
-      APFloat v = value.getValue();
-      v.convert(cast<FloatType>(half).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &losesInfo);
+      (void)fillValueIn(fill, half, losesInfo);
       if (losesInfo)
         return {};
     }
   return half;
+}
+
+/// A fill of `target` with the value of the constant f32 `fill`, converted
+/// to `half` (exact: narrowableOutput checked it), at `b`'s insertion point.
+void fillHalf(OpBuilder &b, linalg::FillOp fill, Type half, Value target) {
+  bool losesInfo = false;
+  APFloat v = fillValueIn(fill, half, losesInfo);
+  Value scalar = arith::ConstantOp::create(b, fill.getLoc(), half,
+                                           b.getFloatAttr(half, v));
+  linalg::FillOp::create(b, fill.getLoc(), ValueRange{scalar},
+                         ValueRange{target});
+}
+
+/// The private declaration of runtime function `name` (C interface),
+/// created at the start of `module` on first use.
+func::FuncOp runtimeCallee(ModuleOp module, StringRef name, FunctionType type) {
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee) {
+    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+    callee = func::FuncOp::create(mb, module.getLoc(), name, type);
+    callee.setPrivate();
+    callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    mb.getUnitAttr());
+  }
+  return callee;
 }
 
 /// Replaces the f32 buffer `c` (see narrowableOutput) by a new buffer of
@@ -226,17 +258,8 @@ Value narrowOutput(Value c, Type half) {
   for (OpOperand &use : llvm::make_early_inc_range(c.getUses())) {
     Operation *user = use.getOwner();
     if (auto fill = dyn_cast<linalg::FillOp>(user)) {
-      FloatAttr value;
-      (void)matchPattern(fill.getInputs()[0], m_Constant(&value));
       b.setInsertionPoint(fill);
-      bool losesInfo = false;
-      APFloat v = value.getValue();
-      v.convert(cast<FloatType>(half).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &losesInfo);
-      Value scalar = arith::ConstantOp::create(b, fill.getLoc(), half,
-                                               b.getFloatAttr(half, v));
-      linalg::FillOp::create(b, fill.getLoc(), ValueRange{scalar},
-                             ValueRange{h});
+      fillHalf(b, fill, half, h);
       fill->erase();
       continue;
     }
@@ -257,8 +280,168 @@ Value narrowOutput(Value c, Type half) {
   return h;
 }
 
+/// A bias + activation epilogue to fuse into the contraction `op` whose
+/// f32 output `c` is narrowable to `half` (narrowableOutput): `c`'s only
+/// reader is a 2-D all-parallel linalg.generic `reader` with identity maps
+/// on `c` and on its `half` output (whose element it does not read), a
+/// bias vector indexed by the column, and the body
+///   yield [maximumf](addf(truncf(c), bias'), 0.0)    (all in `half`)
+/// with bias' = truncf(bias) of an f32 bias or the half bias itself
+/// (operands of addf / maximumf in either order; +0.0 constant) — what
+/// mp-autocast's compute-output=compute leaves for `x.W + b` (then ReLU);
+/// the contraction writes C in (rows, cols) order and only allocations
+/// (without operands) and deallocations of other buffers lie between it and
+/// the reader, so the reader's work can move up to the contraction.
+struct Epilogue {
+  linalg::GenericOp reader;
+  Value bias;
+  int64_t biasKind; // runtime kind of the bias (mixprec_cpu_runtime.h)
+  int64_t act;      // 0 none, 1 ReLU
+};
+
+std::optional<Epilogue> fusableEpilogue(linalg::LinalgOp op, Value c, Type half,
+                                        AffineMap cMap, unsigned m,
+                                        unsigned n) {
+  MLIRContext *ctx = op->getContext();
+  if (cMap.getNumResults() != 2 ||
+      cMap.getResult(0) != getAffineDimExpr(m, ctx) ||
+      cMap.getResult(1) != getAffineDimExpr(n, ctx))
+    return std::nullopt;
+  linalg::GenericOp reader;
+  for (Operation *user : c.getUsers()) {
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || user == op.getOperation())
+      continue;
+    if (reader)
+      return std::nullopt; // more than one reader
+    reader = g;
+  }
+  if (!reader || reader->getBlock() != op->getBlock() ||
+      reader.getNumDpsInputs() != 2 || reader.getNumDpsInits() != 1 ||
+      reader.getNumLoops() != 2 ||
+      reader.getNumParallelLoops() != reader.getNumLoops() ||
+      !reader.hasPureBufferSemantics() || reader.getDpsInputs()[0] != c)
+    return std::nullopt;
+  Value out = reader.getDpsInits()[0];
+  for (Operation *o = op->getNextNode(); o != reader; o = o->getNextNode()) {
+    if (isa<memref::AllocOp, memref::AllocaOp>(o) && o->getNumOperands() == 0)
+      continue;
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(o);
+        dealloc && dealloc.getMemref() != out)
+      continue;
+    return std::nullopt;
+  }
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap col = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+  SmallVector<AffineMap> maps = reader.getIndexingMapsArray();
+  Value bias = reader.getDpsInputs()[1];
+  auto biasType = dyn_cast<MemRefType>(bias.getType());
+  if (maps[0] != id || maps[1] != col || maps[2] != id || !biasType ||
+      biasType.getRank() != 1 || getElementTypeOrSelf(out.getType()) != half ||
+      bias == out || out == c)
+    return std::nullopt;
+  Block &body = reader.getRegion().front();
+  if (!body.getArgument(2).use_empty())
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value v = yield.getValues()[0];
+  int64_t act = 0;
+  auto isZero = [](Value x) {
+    FloatAttr z;
+    return matchPattern(x, m_Constant(&z)) && z.getValue().isPosZero();
+  };
+  if (auto max = v.getDefiningOp<arith::MaximumFOp>()) {
+    if (isZero(max.getRhs()))
+      v = max.getLhs();
+    else if (isZero(max.getLhs()))
+      v = max.getRhs();
+    else
+      return std::nullopt;
+    act = 1;
+  }
+  auto add = v.getDefiningOp<arith::AddFOp>();
+  if (!add || add.getType() != half)
+    return std::nullopt;
+  BlockArgument cArg = body.getArgument(0), bArg = body.getArgument(1);
+  auto isTruncOf = [&](Value x, Value of) {
+    auto t = x.getDefiningOp<arith::TruncFOp>();
+    return t && t.getIn() == of && !t.getRoundingmodeAttr();
+  };
+  Value lhs = add.getLhs(), rhs = add.getRhs();
+  if (!isTruncOf(lhs, cArg))
+    std::swap(lhs, rhs);
+  if (!isTruncOf(lhs, cArg))
+    return std::nullopt;
+  int64_t biasKind;
+  Type be = biasType.getElementType();
+  if (rhs == bArg && be == half)
+    biasKind = half.isBF16() ? 1 : 2;
+  else if (isTruncOf(rhs, bArg) && be.isF32())
+    biasKind = half.isBF16() ? 3 : 4;
+  else
+    return std::nullopt;
+  // Every op of the body is one of the chain's (no other result).
+  if (std::distance(body.begin(), body.end()) != (act ? 5 : 4) - (rhs == bArg))
+    return std::nullopt;
+  return Epilogue{reader, bias, biasKind, act};
+}
+
+/// The contraction `op` (operand views `va`, `vb` of kinds `ta`, `tb`)
+/// and the epilogue `ep` of its narrowable f32 output `c` as one call of
+/// `mp_rt_matmul_ep_<A>_<B>_<half>` at the contraction's place: the reader's
+/// half output is filled with `c`'s fill value and accumulated into, the
+/// runtime adds the bias and applies the activation with the reader's
+/// roundings; the reader, the contraction and `c` are erased.
+void fuseWithEpilogue(ModuleOp module, linalg::LinalgOp op, Value c, Type half,
+                      const Epilogue &ep, Value va, Value vb, StringRef ta,
+                      StringRef tb) {
+  linalg::GenericOp reader = ep.reader;
+  Value out = reader.getDpsInits()[0];
+  // The output's allocation moves up to the contraction if it lies between.
+  if (Operation *alloc = out.getDefiningOp();
+      alloc && alloc->getBlock() == op->getBlock() &&
+      op->isBeforeInBlock(alloc))
+    alloc->moveBefore(op);
+  OpBuilder b(op);
+  Location loc = reader.getLoc();
+  SmallVector<Operation *> dead;
+  for (Operation *user : c.getUsers()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(user))
+      fillHalf(b, fill, half, out);
+    if (user != op.getOperation() && user != reader.getOperation())
+      dead.push_back(user);
+  }
+  MLIRContext *ctx = b.getContext();
+  auto dyn2 = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic}, half,
+      StridedLayoutAttr::get(ctx, ShapedType::kDynamic,
+                             {ShapedType::kDynamic, ShapedType::kDynamic}));
+  Value vc = memref::CastOp::create(b, loc, dyn2, out);
+  auto biasType = cast<MemRefType>(ep.bias.getType());
+  auto dyn1 = MemRefType::get({ShapedType::kDynamic}, biasType.getElementType(),
+                              StridedLayoutAttr::get(ctx, ShapedType::kDynamic,
+                                                     {ShapedType::kDynamic}));
+  Value vbias = memref::CastOp::create(b, loc, dyn1, ep.bias);
+  Value kind = arith::ConstantIntOp::create(b, loc, ep.biasKind, 64);
+  Value act = arith::ConstantIntOp::create(b, loc, ep.act, 64);
+  std::string name =
+      ("mp_rt_matmul_ep_" + ta + "_" + tb + "_" + *storageName(half)).str();
+  auto fnType =
+      b.getFunctionType({va.getType(), vb.getType(), vc.getType(),
+                         vbias.getType(), kind.getType(), act.getType()},
+                        {});
+  func::CallOp::create(b, loc, runtimeCallee(module, name, fnType),
+                       ValueRange{va, vb, vc, vbias, kind, act});
+  reader->erase();
+  op->erase();
+  for (Operation *o : dead)
+    o->erase();
+  c.getDefiningOp()->erase();
+}
+
 struct ContractionsToRuntimePass
     : mp::impl::MPContractionsToRuntimeBase<ContractionsToRuntimePass> {
+  using MPContractionsToRuntimeBase::MPContractionsToRuntimeBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> candidates;
@@ -269,7 +452,11 @@ struct ContractionsToRuntimePass
         candidates.push_back(op);
     });
     OpBuilder b(&getContext());
+    // Readers erased by a fused epilogue (later in `candidates`).
+    llvm::SmallPtrSet<Operation *, 8> erased;
     for (linalg::LinalgOp op : candidates) {
+      if (erased.contains(op.getOperation()))
+        continue;
       FailureOr<linalg::ContractionDimensions> dims =
           linalg::inferContractionDims(op);
       if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
@@ -315,8 +502,16 @@ struct ContractionsToRuntimePass
       // written rounded by the runtime (C of kind bf16 / f16: f32
       // accumulation, one rounding), into a half buffer.
       Type half = narrowableOutput(op, c);
+      std::optional<Epilogue> epilogue;
+      if (half && lead.empty() && fuseEpilogues)
+        epilogue = fusableEpilogue(op, c, half, maps[2], m, n);
       Value va = view(b, loc, a, maps[0], order(m, k));
       Value vb = view(b, loc, bb, maps[1], order(k, n));
+      if (epilogue && va && vb) {
+        erased.insert(epilogue->reader.getOperation());
+        fuseWithEpilogue(module, op, c, half, *epilogue, va, vb, *ta, *tb);
+        continue;
+      }
       Value vc = half ? Value() : view(b, loc, c, maps[2], order(m, n));
       if (!va || !vb || (!half && !vc)) {
         eraseViews({va, vb, vc});
@@ -334,15 +529,8 @@ struct ContractionsToRuntimePass
               .str();
       auto fnType =
           b.getFunctionType({va.getType(), vb.getType(), vc.getType()}, {});
-      auto callee = module.lookupSymbol<func::FuncOp>(name);
-      if (!callee) {
-        OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-        callee = func::FuncOp::create(mb, module.getLoc(), name, fnType);
-        callee.setPrivate();
-        callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                        mb.getUnitAttr());
-      }
-      func::CallOp::create(b, loc, callee, ValueRange{va, vb, vc});
+      func::CallOp::create(b, loc, runtimeCallee(module, name, fnType),
+                           ValueRange{va, vb, vc});
       Value oldC = op.getDpsInits()[0];
       op->erase();
       if (oldC != c && oldC.use_empty())

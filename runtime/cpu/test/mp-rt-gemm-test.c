@@ -145,6 +145,113 @@ static int check(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
   return bad;
 }
 
+/* The fused epilogue (mp_rt_gemm_epilogue: bias along columns, ReLU)
+ * against the unfused computation it replaces: mp_rt_gemm into the same
+ * C, then the reader's arithmetic in C (for a half C: x = h(x + bias),
+ * each op rounded to C's kind; for f32: x + bias in f32), then ReLU as
+ * arith.maximumf(x, 0). The accumulation is the same engine's, so the
+ * results must be the same bits. */
+static float round_kind(int kind, float x) {
+  return kind == BF16  ? from_bf16(to_bf16(x))
+         : kind == F16 ? from_f16(to_f16(x))
+                       : x;
+}
+
+static float read_kind(int kind, const void *p, int64_t i) {
+  switch (kind) {
+  case F32:
+    return ((const float *)p)[i];
+  case BF16:
+    return from_bf16(((const uint16_t *)p)[i]);
+  case F16:
+    return from_f16(((const uint16_t *)p)[i]);
+  case F32_BF16:
+    return from_bf16(to_bf16(((const float *)p)[i]));
+  default:
+    return from_f16(to_f16(((const float *)p)[i]));
+  }
+}
+
+static int check_epilogue(int ta, int tb, int tc, int tbias, int act, int64_t M,
+                          int64_t N, int64_t K, int trans_c) {
+  double *av = malloc(sizeof(double) * (size_t)(M * K));
+  double *bv = malloc(sizeof(double) * (size_t)(K * N));
+  double *cv = malloc(sizeof(double) * (size_t)(M * N));
+  double *biasv = malloc(sizeof(double) * (size_t)N);
+  int64_t ars, acs, brs, bcs, crs, ccs, xrs, bias_stride;
+  void *a = make(ta, M, K, 0, &ars, &acs, av);
+  void *b = make(tb, K, N, 0, &brs, &bcs, bv);
+  void *c1 = make(tc, M, N, trans_c, &crs, &ccs, cv);
+  void *bias = make(tbias, 1, N, 1, &xrs, &bias_stride, biasv);
+  size_t bytes = (size_t)(trans_c ? ccs * N : crs * M) * storage_size(tc);
+  void *c2 = malloc(bytes);
+  memcpy(c2, c1, bytes);
+  mp_rt_gemm(ta, tb, tc, a, ars, acs, b, brs, bcs, c1, crs, ccs, M, N, K);
+  mp_rt_gemm_epilogue(ta, tb, tc, a, ars, acs, b, brs, bcs, c2, crs, ccs, M, N,
+                      K, tbias, bias, bias_stride, act);
+  int bad = 0;
+  for (int64_t i = 0; i < M && bad < 3; ++i)
+    for (int64_t j = 0; j < N && bad < 3; ++j) {
+      int64_t idx = i * crs + j * ccs;
+      float x = read_kind(tc, c1, idx);
+      x = round_kind(tc, x + read_kind(tbias, bias, j * bias_stride));
+      if (act)
+        x = (x > 0.0f || x != x) ? x : 0.0f;
+      float got = read_kind(tc, c2, idx);
+      if (memcmp(&got, &x, 4) != 0) {
+        fprintf(stderr,
+                "EPILOGUE MISMATCH %s x %s -> %s bias %s act %d M=%ld N=%ld "
+                "K=%ld trans_c=%d at (%ld,%ld): got %.9g want %.9g\n",
+                kind_name[ta], kind_name[tb], kind_name[tc], kind_name[tbias],
+                act, (long)M, (long)N, (long)K, trans_c, (long)i, (long)j, got,
+                x);
+        ++bad;
+      }
+    }
+  free(av), free(bv), free(cv), free(biasv), free(a), free(b), free(c1),
+      free(c2), free(bias);
+  return bad;
+}
+
+/* Batched GEMMs (the rank-3 entry point, what attention's batch_matmul
+ * calls): batch elements below the runtime's threading threshold run in
+ * parallel, one per thread; each must equal the rank-2 GEMM of the same
+ * slice, bit for bit (the accumulation order does not depend on the
+ * split). B is a transposed view (K^T of the scores). */
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} MemRef3;
+void _mlir_ciface_mp_rt_batch_matmul_bf16_bf16_f32(MemRef3 *a, MemRef3 *b,
+                                                   MemRef3 *c);
+
+static int check_batch(int64_t batch, int64_t M, int64_t N, int64_t K) {
+  int64_t rs, cs;
+  double *v = malloc(sizeof(double) * (size_t)(batch * (M + N) * K));
+  uint16_t *a = make(BF16, batch * M, K, 0, &rs, &cs, v);
+  int64_t ars = rs;
+  uint16_t *b = make(BF16, batch * N, K, 0, &rs, &cs, v); /* rows: n */
+  int64_t brs = rs;
+  float *c1 = calloc((size_t)(batch * M * N), sizeof(float));
+  float *c2 = calloc((size_t)(batch * M * N), sizeof(float));
+  MemRef3 A = {a, a, 0, {batch, M, K}, {M * ars, ars, 1}};
+  MemRef3 B = {b, b, 0, {batch, K, N}, {N * brs, 1, brs}};
+  MemRef3 C = {c1, c1, 0, {batch, M, N}, {M * N, N, 1}};
+  _mlir_ciface_mp_rt_batch_matmul_bf16_bf16_f32(&A, &B, &C);
+  for (int64_t i = 0; i < batch; ++i)
+    mp_rt_gemm(BF16, BF16, F32, a + i * M * ars, ars, 1, b + i * N * brs, 1,
+               brs, c2 + i * M * N, N, 1, M, N, K);
+  int bad = memcmp(c1, c2, sizeof(float) * (size_t)(batch * M * N)) != 0;
+  if (bad)
+    fprintf(stderr, "BATCH MISMATCH batch=%ld M=%ld N=%ld K=%ld\n", (long)batch,
+            (long)M, (long)N, (long)K);
+  free(v), free(a), free(b), free(c1), free(c2);
+  return bad;
+}
+
 #include <time.h>
 
 static double now_ms(void) {
@@ -229,5 +336,33 @@ int main(int argc, char **argv) {
         }
   printf("output modes: %d cases, %d failed\n", out_cases, out_failures);
   failures += out_failures;
+  /* The fused bias + ReLU epilogue: every C kind, bias kinds f32 / bf16 /
+   * f32tobf16 / f16, with and without ReLU, shapes with edges and blocks. */
+  static const int64_t ep_shapes[][3] = {
+      {300, 400, 37}, {129, 513, 64}, {1, 70000, 3}, {7, 33, 5}};
+  static const int ep_pairs[][2] = {{BF16, BF16}, {F32_BF16, BF16}, {F32, F32}};
+  static const int ep_bias[] = {F32, BF16, F32_BF16, F16};
+  int ep_failures = 0, ep_cases = 0;
+  for (size_t s = 0; s < sizeof(ep_shapes) / sizeof(ep_shapes[0]); ++s)
+    for (size_t p = 0; p < sizeof(ep_pairs) / sizeof(ep_pairs[0]); ++p)
+      for (int tc = 0; tc < 3; ++tc)
+        for (size_t x = 0; x < sizeof(ep_bias) / sizeof(ep_bias[0]); ++x)
+          for (int act = 0; act < 2; ++act) {
+            ep_failures +=
+                check_epilogue(ep_pairs[p][0], ep_pairs[p][1], tc, ep_bias[x],
+                               act, ep_shapes[s][0], ep_shapes[s][1],
+                               ep_shapes[s][2], (int)((s + x) & 1)) != 0;
+            ++ep_cases;
+          }
+  printf("epilogue: %d cases, %d failed\n", ep_cases, ep_failures);
+  failures += ep_failures;
+  static const int64_t batch_shapes[][4] = {
+      {32, 64, 64, 64}, {8, 64, 64, 256}, {3, 7, 33, 5}, {2, 130, 70, 601}};
+  int batch_failures = 0;
+  for (size_t s = 0; s < sizeof(batch_shapes) / sizeof(batch_shapes[0]); ++s)
+    batch_failures += check_batch(batch_shapes[s][0], batch_shapes[s][1],
+                                  batch_shapes[s][2], batch_shapes[s][3]);
+  printf("batched: 4 cases, %d failed\n", batch_failures);
+  failures += batch_failures;
   return failures != 0;
 }

@@ -137,10 +137,24 @@ def MPContractionsToRuntime
     accumulation, one rounding, no f32 copy of the output) and the readers
     take the half element in place of their `truncf`.
 
+    Fused epilogues (`fuse-epilogues`, default on): when that output's only
+    reader is a bias add along the columns, optionally followed by ReLU
+    (`arith.maximumf(x, 0.0)`), computed in the half type
+    (`addf(truncf(c), truncf(bias) | bias)`: mp-autocast's `x.W + b`), the
+    contraction and the reader become one call of
+    `mp_rt_matmul_ep_<A>_<B>_<C>(A, B, Out, bias, bias-kind, act)` writing
+    the reader's half output (filled with the accumulator's fill value)
+    with the reader's roundings, bit for bit: no half temporary either.
+
     ```
     mp-opt --mp-contractions-to-runtime in.mlir
+    mp-opt --mp-contractions-to-runtime=fuse-epilogues=0 in.mlir
     ```
   }];
+  let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Fuse a bias add (+ ReLU) reader of a half output into the GEMM call">,
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
 }
