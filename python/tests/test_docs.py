@@ -1,5 +1,6 @@
-"""Runs every ```python block of docs/python.md (from the repository root,
-each in a fresh namespace) so that the documented examples stay runnable."""
+"""Runs every ```python block of docs/python.md and docs/torch.md (from the
+repository root, each in a fresh namespace) so that the documented examples
+stay runnable."""
 
 import pathlib
 import re
@@ -7,16 +8,17 @@ import re
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "python.md"
+DOCS = [ROOT / "docs" / "python.md", ROOT / "docs" / "torch.md"]
 
 
 def blocks():
-    text = DOC.read_text()
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    return [(doc, i, code) for doc in DOCS
+            for i, code in enumerate(re.findall(r"```python\n(.*?)```",
+                                                doc.read_text(), flags=re.S))]
 
 
-@pytest.mark.parametrize("index", range(len(blocks())))
-def test_doc_example(index, monkeypatch, capsys):
+@pytest.mark.parametrize("doc,index,code", blocks(),
+                         ids=[f"{d.name}:{i}" for d, i, _ in blocks()])
+def test_doc_example(doc, index, code, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
-    code = blocks()[index]
-    exec(compile(code, f"{DOC}:block{index}", "exec"), {"__name__": "__doc_example__"})
+    exec(compile(code, f"{doc}:block{index}", "exec"), {"__name__": "__doc_example__"})
