@@ -36,8 +36,13 @@ mp-run appends to the pipeline's options).
   /usr/bin/python3 benchmarks/memory.py --models cnn --out /tmp/mem
   /usr/bin/python3 benchmarks/memory.py --no-torch      # without PyTorch
 
+mp-run holds --batches synthetic batches (default 1, as
+benchmarks/cpu_train_step.py: the step reads one; each is f32 data,
+counted alike in every configuration's peak; mp-run's own default is 8).
+
 Writes memory.json and memory.png into --out (default: a fresh temporary
 directory, printed at the end). Memory only: no timing is measured.
+The committed benchmarks/memory.json and memory.png are such a run.
 """
 import argparse
 import json
@@ -93,8 +98,9 @@ MODELS = {
 }
 
 
-def run_ours(mp_run, path, task, policy, ls, report):
+def run_ours(mp_run, path, task, policy, ls, report, batches):
     cmd = [mp_run, path, "--task", task, "--steps", "1", "--print-every", "0",
+           "--batches", str(batches),
            "--policy", policy, "--loss-scaling", ls, "--report", report]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     s = json.load(open(report))["summary"]
@@ -242,6 +248,10 @@ def main():
     ap.add_argument("--out", default=None,
                     help="output directory (default: a new temporary one)")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--batches", type=int, default=1,
+                    help="synthetic batches mp-run holds (default 1: the step "
+                         "reads one; each is f32 data counted in every "
+                         "configuration's peak)")
     a = ap.parse_args()
     out = a.out or tempfile.mkdtemp(prefix="mixprec-memory-")
     os.makedirs(out, exist_ok=True)
@@ -263,7 +273,8 @@ def main():
         r = {"ours": {}}
         for col, policy, ls in CONFIGS:
             r["ours"][col] = run_ours(mp_run, path, task, policy, ls,
-                                      os.path.join(out, f"{name}.{col}.json"))
+                                      os.path.join(out, f"{name}.{col}.json"),
+                                      a.batches)
         fp32 = r["ours"]["fp32"]
         for col in ("bf16", "f16", "bf16_f32out"):
             o = r["ours"][col]
@@ -297,7 +308,9 @@ def main():
         print("| " + " | ".join(row) + " |")
     print("(MiB)")
     with open(os.path.join(out, "memory.json"), "w") as f:
-        json.dump({"unit": "bytes", "results": results}, f, indent=1)
+        json.dump({"unit": "bytes", "batches": a.batches,
+                   "command": " ".join(["/usr/bin/python3"] + sys.argv),
+                   "results": results}, f, indent=1)
     plotted = plot(results, os.path.join(out, "memory.png"))
     print("wrote", os.path.join(out, "memory.json"),
           "and memory.png" if plotted else "(no matplotlib: no plot)")
