@@ -311,16 +311,7 @@ static void buildMMAKernel(linalg::LinalgOp op, const MMAPlan &p) {
   };
   // Indices of operand `map` for loop values m, n, k (batch = blockIdx.z).
   auto indices = [&](AffineMap map, Value m, Value n, Value k) {
-    SmallVector<Value> dims(c.trips.size());
-    dims[c.m] = m;
-    dims[c.n] = n;
-    dims[c.k] = k;
-    if (c.batch >= 0)
-      dims[c.batch] = bz;
-    SmallVector<Value> idx;
-    for (unsigned d : mp::mapDims(map))
-      idx.push_back(dims[d]);
-    return idx;
+    return c.indices(map, m, n, k, bz);
   };
   Value m0 = mul(by, p.tm), n0 = mul(bx, p.tn);
   Value lane = rem(tid, 32), warp = div(tid, 32);

@@ -92,16 +92,7 @@ static void tileContraction(linalg::LinalgOp op, const ContractionPlan &plan) {
   };
   // Indices of operand `map` for loop values m, n, k (batch = blockIdx.z).
   auto indices = [&](AffineMap map, Value m, Value n, Value k) {
-    SmallVector<Value> dims(plan.trips.size());
-    dims[plan.m] = m;
-    dims[plan.n] = n;
-    dims[plan.k] = k;
-    if (plan.batch >= 0)
-      dims[plan.batch] = bz;
-    SmallVector<Value> idx;
-    for (unsigned d : mapDims(map))
-      idx.push_back(dims[d]);
-    return idx;
+    return plan.indices(map, m, n, k, bz);
   };
   Value m0 = mul(by, kTileM), n0 = mul(bx, kTileN);
   SmallVector<Value> rows, cols;

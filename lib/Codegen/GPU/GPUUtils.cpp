@@ -87,6 +87,21 @@ SmallVector<unsigned> mp::mapDims(AffineMap map) {
   return dims;
 }
 
+SmallVector<Value> mp::ContractionPlan::indices(AffineMap map, Value mv,
+                                                Value nv, Value kv,
+                                                Value batchv) const {
+  SmallVector<Value> dims(trips.size());
+  dims[m] = mv;
+  dims[n] = nv;
+  dims[k] = kv;
+  if (batch >= 0)
+    dims[batch] = batchv;
+  SmallVector<Value> idx;
+  for (unsigned d : mapDims(map))
+    idx.push_back(dims[d]);
+  return idx;
+}
+
 std::optional<mp::ContractionPlan> mp::matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op->getNumResults() != 0)

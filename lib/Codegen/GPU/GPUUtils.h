@@ -59,6 +59,12 @@ struct ContractionPlan {
   unsigned m = 0, n = 0, k = 0;
   int batch = -1;
   llvm::SmallVector<int64_t> trips;
+
+  /// The indices an operand read through projected-permutation `map` has
+  /// at loop values `m`, `n`, `k` and `batch` (a null `k` for the output).
+  llvm::SmallVector<mlir::Value> indices(mlir::AffineMap map, mlir::Value mv,
+                                         mlir::Value nv, mlir::Value kv,
+                                         mlir::Value batchv) const;
 };
 std::optional<ContractionPlan> matchContraction(mlir::linalg::LinalgOp op);
 

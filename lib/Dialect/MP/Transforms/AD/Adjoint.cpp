@@ -37,13 +37,23 @@ bool ad::isFloatLike(Type type) {
   return isa<FloatType>(type) || isa<RankedTensorType>(type);
 }
 
-Value ad::constantFloat(OpBuilder &b, Location loc, Type type, double value) {
-  auto elementType = cast<FloatType>(getElementTypeOrSelf(type));
-  FloatAttr attr = b.getFloatAttr(elementType, value);
+/// `attr` as a constant of `type`: the scalar, or a splat tensor of it.
+static Value splatConstant(OpBuilder &b, Location loc, Type type,
+                           TypedAttr attr) {
   if (auto shaped = dyn_cast<ShapedType>(type))
     return arith::ConstantOp::create(b, loc,
                                      DenseElementsAttr::get(shaped, attr));
   return arith::ConstantOp::create(b, loc, attr);
+}
+
+Value ad::constantFloat(OpBuilder &b, Location loc, Type type, double value) {
+  auto elementType = cast<FloatType>(getElementTypeOrSelf(type));
+  return splatConstant(b, loc, type, b.getFloatAttr(elementType, value));
+}
+
+Value ad::constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
+  auto elementType = cast<IntegerType>(getElementTypeOrSelf(type));
+  return splatConstant(b, loc, type, b.getIntegerAttr(elementType, value));
 }
 
 Value ad::zerosOf(OpBuilder &b, Location loc, Type type) {

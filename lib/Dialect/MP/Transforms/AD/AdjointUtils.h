@@ -27,14 +27,7 @@ InFlightDiagnostic emitNoRule(Operation *op);
 bool isFloatLike(Type type);
 
 /// An integer constant of `type` (an integer scalar or a splat tensor).
-inline Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
-  auto elementType = cast<IntegerType>(getElementTypeOrSelf(type));
-  IntegerAttr attr = b.getIntegerAttr(elementType, value);
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    return arith::ConstantOp::create(b, loc,
-                                     DenseElementsAttr::get(shaped, attr));
-  return arith::ConstantOp::create(b, loc, attr);
-}
+Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value);
 
 /// Small builder facade used by the rules.
 struct RuleBuilder {
