@@ -540,3 +540,141 @@ def test_dropout_statistics():
     other = make(Scaled(n, p))
     other.load_state_dict(tr.state_dict())
     assert other.step(x, y) == tr.step(x, y)
+
+
+# ---------------------------------------------------------------------------
+# 6. Writes through views, and the ops of shifted-window attention and
+#    ConvNeXt (pad, roll, gathers by index tensors, as_strided, norm)
+# ---------------------------------------------------------------------------
+
+def grads_vs_float64(model, x, y, loss_fn):
+    """One SGD step against torch in float64 from the same init: (our loss,
+    f64 loss, worst relative error of a parameter's gradient). The step's
+    lr is 2^20, so that the update p - lr*g, read back as (p - p')/lr, is
+    dominated by lr*g: at lr 1 it would be rounded to ulp(p) (6e-8 for a
+    batch-norm weight of 1), far coarser than the gradients' fp32 error."""
+    ref = copy.deepcopy(model).double()
+    lr = 2.0 ** 20
+    tr = mpt.Trainer(model, loss_fn, torch.optim.SGD(model.parameters(), lr=lr),
+                     example_inputs=(x, y))
+    loss = tr.step(x, y)
+    l64 = loss_fn(ref(x.double()), y if not y.is_floating_point() else y.double())
+    l64.backward()
+    after = tr.copy_to(copy.deepcopy(model))
+    worst = 0.0
+    # gradients that vanish in exact arithmetic (a conv bias before a batch
+    # norm) are measured against 1e-6 of the largest one
+    floor = 1e-6 * max(p.grad.norm().item() for p in ref.parameters())
+    for (n, p0), (_, p1), (_, pr) in zip(model.named_parameters(), after.named_parameters(),
+                                         ref.named_parameters()):
+        g = (p0.detach().double() - p1.detach().double()) / lr
+        rel = ((g - pr.grad).norm() / max(pr.grad.norm().item(), floor)).item()
+        print(f"  {n}: {rel:.2e}")
+        worst = max(worst, rel)
+    return loss, l64.item(), worst
+
+
+class ViewWrites(tnn.Module):
+    """In-place writes through views: make_fx alone leaves `mul_` on a
+    slice, which must reach the tensor it views (it once did not: the
+    loss was silently wrong)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = tnn.Linear(6, 8), tnn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.a(x)
+        h[:, 1:3].mul_(2.0)            # slice_scatter
+        h[:, 0] += 1.0                 # select_scatter
+        h[..., -1] = h[..., 2] * 3.0   # a written value that is itself active
+        h.t()[4].neg_()                # through a transposed view
+        return self.b(torch.relu(h))
+
+
+def test_writes_through_views():
+    torch.manual_seed(0)
+    x, y = torch.randn(5, 6), torch.randn(5, 3)
+    loss, l64, worst = grads_vs_float64(ViewWrites(), x, y, tnn.MSELoss())
+    # fp32 against f64 on a 2-layer net: a few ulps (1e-7) of the loss,
+    # gradients to 1e-5 relative
+    assert abs(loss - l64) <= 1e-6 * abs(l64), (loss, l64)
+    assert worst <= 1e-5, worst
+
+
+class WindowOps(tnn.Module):
+    """The ops torchvision's Swin / Swin-V2 / ConvNeXt trace to."""
+
+    def __init__(self, C=4, heads=2, ws=3):
+        super().__init__()
+        self.ws, self.heads = ws, heads
+        self.proj = tnn.Linear(C, C)
+        N = ws * ws
+        self.table = tnn.Parameter(torch.randn((2 * ws - 1) ** 2, heads) * 0.5)
+        coords = torch.stack(torch.meshgrid(torch.arange(ws), torch.arange(ws), indexing="ij"))
+        flat = coords.flatten(1)
+        rel = (flat[:, :, None] - flat[:, None, :]).permute(1, 2, 0) + (ws - 1)
+        self.register_buffer("index", rel[..., 0] * (2 * ws - 1) + rel[..., 1])   # N x N
+        self.pick = [2, 0, 3]
+        self.head = tnn.Linear(3 * 16 + 3 * 8, 5)
+
+    def forward(self, x):                       # x: B, H=5, W=5, C=4 (channels last)
+        B, H, W, C = x.shape
+        x = F.pad(x, (0, 0, 0, 1, 1, 0))        # constant_pad_nd -> 6 x 6
+        x = torch.roll(x, shifts=(-1, 2), dims=(1, 2))
+        mask = x.new_zeros((6, 6))              # the shifted-window mask: folded
+        mask[0:3, :] = 1.0
+        mask[3:, 3:] = 2.0
+        x = x * mask[None, :, :, None]
+        ws = self.ws
+        win = x.view(B, 2, ws, 2, ws, C).permute(0, 1, 3, 2, 4, 5).reshape(-1, ws * ws, C)
+        q = F.normalize(self.proj(win), dim=-1)             # norm.ScalarOpt_dim
+        attn = q @ q.transpose(-2, -1)                      # (B*4) x N x N
+        bias = self.table[self.index.view(-1)].view(ws * ws, ws * ws, self.heads)
+        attn = attn[:, None] + bias.permute(2, 0, 1)[None]  # aten.index.Tensor
+        attn = attn.softmax(-1)
+        h = attn.sum(-1).reshape(B, -1)                     # B x (4 * heads * N)
+        h = h[:, self.pick]                                 # index by a list
+        w = F.pad(attn.mean(1), (-1, 0, 0, -2))             # negative padding crops
+        s = w.reshape(B, -1).as_strided((B, 3, 8), (w.numel() // B, 4, 1))  # windows overlap
+        return self.head(torch.cat([h.repeat(1, 16), s.reshape(B, -1)], 1))
+
+
+def test_window_ops():
+    torch.manual_seed(0)
+    x, y = torch.randn(2, 5, 5, 4), torch.randint(0, 5, (2,))
+    loss, l64, worst = grads_vs_float64(WindowOps(), x, y, tnn.CrossEntropyLoss())
+    assert abs(loss - l64) <= 1e-6 * abs(l64), (loss, l64)
+    assert worst <= 1e-4, worst
+
+
+def frozen_backbone():
+    m = tnn.Sequential(tnn.Linear(8, 16), tnn.ReLU(), tnn.Linear(16, 16), tnn.Tanh(),
+                       tnn.Linear(16, 4))
+    for p in list(m[0].parameters()) + [m[2].weight]:
+        p.requires_grad_(False)
+    return m
+
+
+def test_frozen_parameters():
+    """requires_grad=False params are graph constants: not updated, not in
+    the optimizer state; the torch optimizer may still list them (it skips
+    them, and so does the trainer)."""
+    ours, theirs, tr, ref = run_both(frozen_backbone, tnn.CrossEntropyLoss(),
+                                     lambda m: torch.optim.Adam(m.parameters(), lr=1e-2),
+                                     batches((6, 8), classes=4))
+    assert_close("frozen", ours, theirs, tol=1e-5)
+    assert tr.graph.params == ["2.bias", "4.weight", "4.bias"], tr.graph.params
+    model = tr.copy_to(frozen_backbone())
+    torch.manual_seed(0)
+    init = frozen_backbone()
+    assert torch.equal(model[0].weight, init[0].weight)
+    assert torch.equal(model[2].weight, init[2].weight)
+    assert not torch.equal(model[2].bias, init[2].bias)
+    for n in ("4.weight", "2.bias"):
+        assert (model.state_dict()[n] - ref.state_dict()[n]).abs().max() <= 1e-5
+    sd = tr.state_dict()
+    assert "0.weight" in sd["model"]
+    sd["model"]["0.weight"] = sd["model"]["0.weight"] + 1
+    with pytest.raises(ValueError, match="frozen parameter '0.weight'"):
+        tr.load_state_dict(sd)

@@ -447,6 +447,16 @@ class Emitter:
                   f"[{j(strides)}] : {x.type} to {v.type}")
         return v
 
+    def insert_slice(self, src: V, dest: V, offsets, strides) -> V:
+        """`dest` with `src` written at `offsets` (step `strides`)."""
+        if list(src.shape) == list(dest.shape):
+            return src
+        v = V(self.fresh("ins"), dest.shape, dest.dt)
+        j = lambda s: ", ".join(str(int(i)) for i in s)
+        self.emit(f"{v.name} = tensor.insert_slice {src.name} into {dest.name}[{j(offsets)}] "
+                  f"[{j(src.shape)}] [{j(strides)}] : {src.type} into {dest.type}")
+        return v
+
     def concat(self, xs: Sequence[V], dim: int, shape) -> V:
         if len(xs) == 1:
             return xs[0]

@@ -218,6 +218,10 @@ class Lowering:
         h = HANDLERS.get(base)
         if h is None:
             return self._fail(node, "no lowering for this op")
+        if inplace and _is_view(node.args[0]):
+            # tracing functionalizes view writes; one left here would not
+            # reach the tensor it views
+            return self._fail(node, "in-place write through a view")
         try:
             r = h(self, node, *args, **kwargs)
         except Refused as e:
@@ -225,6 +229,22 @@ class Lowering:
         self.env[node.name] = r
         if inplace:
             self.mutate(node.args[0], r)
+
+
+VIEW_OPS = ("slice", "select", "view", "_unsafe_view", "_reshape_alias", "reshape",
+            "squeeze", "unsqueeze", "transpose", "permute", "t", "expand", "as_strided",
+            "diagonal", "narrow", "unfold", "alias", "split", "split_with_sizes", "chunk",
+            "unbind", "flatten", "unflatten", "view_as", "expand_as", "detach", "real",
+            "imag", "movedim", "swapaxes", "indices", "values")
+
+
+def _is_view(arg) -> bool:
+    """Whether `arg` (an fx node) is a view of another tensor."""
+    if not isinstance(arg, torch.fx.Node) or arg.op != "call_function":
+        return False
+    if arg.target is operator.getitem:
+        return _is_view(arg.args[0])
+    return packet(arg.target) in VIEW_OPS
 
 
 # ---------------------------------------------------------------------------
@@ -553,7 +573,14 @@ def _like(L, node, x, *rest, **kw):
         value = 1 if "ones" in name else 0
     if "empty" in name and name != "empty_like":
         value = 0
-    return L.em.splat(value, shape, dt)
+    # Only the shape and dtype of x matter: a trace-time constant, so that
+    # writes into it (a shifted-window attention mask) fold with torch too.
+    tdt = {v: k for k, v in DTYPES.items()}[dt]
+    if isinstance(value, V):
+        return L.em.broadcast_to(L.em.convert(value, dt), shape)
+    if isinstance(value, torch.Tensor):
+        value = value.item()
+    return torch.full(shape, value, dtype=tdt)
 
 
 # shapes ----------------------------------------------------------------------
@@ -676,6 +703,251 @@ def _stack(L, node, xs, dim=0):
         v = L.em.convert(L.val(x), dt)
         vs.append(L.em.reshape(v, v.shape[:d] + (1,) + v.shape[d:]))
     return L.em.concat(vs, d, shape)
+
+
+# functionalized writes (slice_scatter & co.), padding, rolls, gathers -------
+
+def _slice_args(shape, dim, start, end, step):
+    dim = _norm_dim(dim, len(shape))
+    s, e, st = slice(start, end, step).indices(shape[dim])
+    size = max(0, (e - s + st - 1) // st)
+    offs, strides = [0] * len(shape), [1] * len(shape)
+    offs[dim], strides[dim] = s, st
+    sizes = list(shape)
+    sizes[dim] = size
+    return offs, sizes, strides
+
+
+@handles("slice_scatter")
+def _slice_scatter(L, node, base, src, dim=0, start=None, end=None, step=1):
+    shape, dt = L.out(node)
+    b = L.val(base, dt)
+    offs, sizes, strides = _slice_args(shape, dim, start, end, step)
+    s = L.em.broadcast_to(L.em.convert(L.val(src), dt), tuple(sizes))
+    return L.em.insert_slice(s, b, offs, strides)
+
+
+@handles("select_scatter")
+def _select_scatter(L, node, base, src, dim, index):
+    shape, dt = L.out(node)
+    b = L.val(base, dt)
+    d = _norm_dim(dim, len(shape))
+    offs, sizes = [0] * len(shape), list(shape)
+    offs[d], sizes[d] = index % shape[d], 1
+    s = L.em.convert(L.val(src), dt)
+    s = L.em.broadcast_to(s, tuple(shape[:d]) + tuple(shape[d + 1:]))
+    s = L.em.reshape(s, tuple(sizes))
+    return L.em.insert_slice(s, b, offs, [1] * len(shape))
+
+
+@handles("fill", "zero")
+def _fill(L, node, x, value=0):
+    shape, dt = L.out(node)
+    if _is_num(value) or (isinstance(value, torch.Tensor) and value.numel() == 1):
+        return L.em.splat(torch.as_tensor(value).reshape(()).item(), shape, dt)
+    return L.em.broadcast_to(L.em.convert(L.val(value), dt), shape)
+
+
+@handles("copy")
+def _copy_into(L, node, dst, src, non_blocking=False):
+    """copy(dst, src): src broadcast to dst's shape and dtype (functionalize
+    writes every mutated input back with `copy_`)."""
+    shape, dt = L.out(node)
+    return L.em.broadcast_to(L.em.convert(L.val(src), dt), shape)
+
+
+@handles("repeat")
+def _repeat(L, node, x, repeats):
+    v = L.val(x)
+    reps = [int(r) for r in repeats]
+    shape = (1,) * (len(reps) - len(v.shape)) + tuple(v.shape)
+    inter = [d for r, s in zip(reps, shape) for d in (r, s)]
+    y = L.em.reshape(v, [d for s in shape for d in (1, s)])
+    y = L.em.broadcast_to(y, inter)
+    return L.em.reshape(y, [r * s for r, s in zip(reps, shape)])
+
+
+@handles("constant_pad_nd")
+def _constant_pad(L, node, x, pad, value=0):
+    v = L.val(x)
+    r = len(v.shape)
+    if len(pad) % 2 or len(pad) // 2 > r:
+        raise Refused(f"padding list of length {len(pad)} for rank {r}")
+    low, high = [0] * r, [0] * r
+    for i in range(len(pad) // 2):
+        low[r - 1 - i], high[r - 1 - i] = int(pad[2 * i]), int(pad[2 * i + 1])
+    if any(p < 0 for p in low + high):  # negative padding crops
+        offs = [-min(p, 0) for p in low]
+        sizes = [d + min(lo, 0) + min(hi, 0) for d, lo, hi in zip(v.shape, low, high)]
+        v = L.em.slice(v, offs, sizes, [1] * r)
+        low, high = [max(p, 0) for p in low], [max(p, 0) for p in high]
+    return L.em.pad(v, low, high, value)
+
+
+@handles("roll")
+def _roll(L, node, x, shifts, dims=()):
+    v = L.val(x)
+    shape = v.shape
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    if not dims:  # roll of the flattened tensor
+        flat = L.em.reshape(v, (numel(shape),))
+        return L.em.reshape(_roll_dims(L, flat, shifts, [0]), shape)
+    if len(shifts) != len(dims):
+        raise Refused("roll: shifts and dims of different lengths")
+    return _roll_dims(L, v, shifts, dims)
+
+
+def _roll_dims(L, v, shifts, dims):
+    for sh, d in zip(shifts, dims):
+        d = _norm_dim(d, len(v.shape))
+        n = v.shape[d]
+        k = sh % n if n else 0
+        if k == 0:
+            continue
+        r = len(v.shape)
+        head, tail = list(v.shape), list(v.shape)
+        head[d], tail[d] = k, n - k
+        o1, o2 = [0] * r, [0] * r
+        o1[d] = n - k
+        parts = [L.em.slice(v, o1, head, [1] * r), L.em.slice(v, o2, tail, [1] * r)]
+        v = L.em.concat(parts, d, v.shape)
+    return v
+
+
+def _dense_strides(shape):
+    return [int(np.prod(shape[i + 1:], dtype=np.int64)) for i in range(len(shape))]
+
+
+@handles("as_strided")
+def _as_strided(L, node, x, size, stride, storage_offset=None):
+    """A view of x's storage. x must be dense (no overlap, no gaps) in
+    torch's layout; its storage order is read from the traced strides."""
+    v = L.val(x)
+    size, stride = [int(s) for s in size], [int(s) for s in stride]
+    off = int(storage_offset or 0)
+    src = node.args[0]
+    if storage_offset is not None and _is_view(src):
+        # an explicit offset counts from the start of the base's storage
+        raise Refused("as_strided with a storage offset of a view")
+    tm = src.meta.get("tensor_meta") if isinstance(src, torch.fx.Node) else None
+    in_strides = list(tm.stride) if tm is not None else _dense_strides(v.shape)
+    # storage order of x: dims by decreasing stride (size-1 dims anywhere)
+    order = sorted(range(len(v.shape)), key=lambda i: (-in_strides[i], i))
+    sorted_shape = [v.shape[i] for i in order]
+    want = _dense_strides(sorted_shape)
+    if any(v.shape[i] > 1 and in_strides[i] != want[k] for k, i in enumerate(order)):
+        raise Refused("as_strided of a tensor whose layout is not dense")
+    storage = L.em.reshape(L.em.transpose(v, order), (numel(v.shape),))
+    n = numel(v.shape)
+    if n == 0 or numel(size) == 0:
+        raise Refused("as_strided of an empty tensor")
+    last = off + sum((s - 1) * st for s, st in zip(size, stride))
+    if off < 0 or last >= n or any(st < 0 for st in stride):
+        raise Refused("as_strided outside the tensor's storage")
+    # a permutation of a dense layout: a reshape and a transpose
+    perm = sorted(range(len(size)), key=lambda i: (-stride[i], i))
+    psize = [size[i] for i in perm]
+    if off == 0 and numel(size) == n and all(
+            size[i] == 1 or stride[i] == w for i, w in zip(perm, _dense_strides(psize))):
+        y = L.em.reshape(storage, psize)
+        inv = [perm.index(i) for i in range(len(size))]
+        return L.em.transpose(y, inv)
+    # anything else (overlapping windows, offsets): a gather
+    r = len(size)
+
+    def body(b):
+        terms = []
+        for d in range(r):
+            if size[d] > 1 and stride[d] != 0:
+                terms.append(b.op(f"arith.muli {b.index(d)}, {b.const(stride[d], 'index')}",
+                                  "index"))
+        acc = b.const(off, "index")
+        for t in terms:
+            acc = b.op(f"arith.addi {acc}, {t}", "index")
+        y = b.fresh()
+        b.raw(f"{y} = tensor.extract {storage.name}[{acc}] : {storage.type}")
+        return y
+    return L.em.generic([], tuple(size), v.dt, body)
+
+
+@handles("index")
+def _index(L, node, x, indices):
+    """Advanced indexing x[i0, i1, ...] with integer index tensors (None
+    skips a dim), as a gather (tensor.extract in a linalg.generic)."""
+    v = L.val(x)
+    shape, dt = L.out(node)
+    r = len(v.shape)
+    indices = list(indices) + [None] * (r - len(indices))
+    pos = [k for k, i in enumerate(indices) if i is not None]
+    idx = []
+    for k in pos:
+        iv = L.val(indices[k])
+        if iv.dt not in ("i64", "i32"):
+            raise Refused(f"indexing with a {iv.dt} tensor (boolean masks are not supported)")
+        idx.append(iv)
+    bshape = tuple(np.broadcast_shapes(*[i.shape for i in idx]))
+    adjacent = pos == list(range(pos[0], pos[-1] + 1))
+    lead = pos[0] if adjacent else 0
+    nb = len(bshape)
+    # out dims: (lead dims of x) + bshape + (the remaining dims of x)
+    rest = [k for k in range(r) if indices[k] is None]
+    if tuple(shape) != tuple([v.shape[k] for k in rest[:lead]] + list(bshape) +
+                             [v.shape[k] for k in rest[lead:]]):
+        raise Refused("internal: index result shape")
+    idx = [L.em.broadcast_to(i, bshape) for i in idx]
+    R = len(shape)
+    dims = ", ".join(f"d{i}" for i in range(R))
+    maps = [f"affine_map<({dims}) -> ({', '.join(f'd{lead + j}' for j in range(nb))})>"
+            for _ in idx]
+
+    def body(b, *ivals):
+        subs, it, rd = [], iter(ivals), 0
+        for k in range(r):
+            if indices[k] is None:
+                od = rd if rd < lead else rd + nb
+                subs.append(b.index(od))
+                rd += 1
+            else:
+                iv, src = next(it), idx[pos.index(k)]
+                i64 = b.fresh()
+                b.raw(f"{i64} = arith.index_cast {iv} : {src.dt} to index")
+                n = b.const(v.shape[k], "index")
+                neg = b.cmpi("slt", i64, b.const(0, "index"), "index")
+                subs.append(b.op(f"arith.select {neg}, "
+                                 f"{b.op(f'arith.addi {i64}, {n}', 'index')}, {i64}", "index"))
+        y = b.fresh()
+        b.raw(f"{y} = tensor.extract {v.name}[{', '.join(subs)}] : {v.type}")
+        return y
+    return L.em.generic(idx, shape, dt, body, maps=maps)
+
+
+@handles("norm", "linalg_vector_norm")
+def _norm(L, node, x, p=2, dim=None, keepdim=False, dtype=None):
+    name = packet(node.target)
+    if name == "linalg_vector_norm" and dim is None and isinstance(p, (list, tuple)):
+        p, dim = 2, p
+    if p is None:
+        p = 2
+    if dtype is not None:
+        raise Refused("norm with a dtype")
+    v = L.val(x, "f32")
+    r = len(v.shape)
+    ds = sorted(set(_norm_dim(d, r) for d in ([dim] if isinstance(dim, int) else
+                                                 (dim or range(r)))))
+    p = float(p)
+    if p == 2.0:
+        sq = L.em.ew([v], lambda b, a: b.mul(a, a), v.shape)
+        y = L.em.ew([L.em.reduce(sq, ds)], lambda b, a: b.math("sqrt", a), None)
+    elif p == 1.0:
+        y = L.em.reduce(L.em.ew([v], lambda b, a: b.math("absf", a), v.shape), ds)
+    elif p == math.inf:
+        y = L.em.reduce(L.em.ew([v], lambda b, a: b.math("absf", a), v.shape), ds, "max")
+    else:
+        pw = L.em.ew([v], lambda b, a: b.op(f"math.powf {b.math('absf', a)}, {b.const(p)}"), v.shape)
+        y = L.em.ew([L.em.reduce(pw, ds)], lambda b, a: b.op(f"math.powf {a}, {b.const(1.0 / p)}"), None)
+    shape, _ = L.out(node)
+    return L.em.reshape(y, shape)
 
 
 # contractions -----------------------------------------------------------------

@@ -9,6 +9,7 @@ import traceback
 from typing import Dict, List
 
 import torch
+from functorch import functionalize
 from torch.fx.experimental.proxy_tensor import make_fx
 from torch.nn.utils import stateless
 
@@ -79,7 +80,9 @@ def trace(model, loss_fn, inputs, target) -> Traced:
     paths: Dict[str, str] = {}
     where: Dict[str, str] = {}
     with _module_paths(names, paths, where):
-        gm = make_fx(f)(params, buffers, list(inputs), target)
+        # functionalize: writes through views (x[:, 0] += 1) become
+        # slice_scatter / select_scatter, writes to inputs a final copy_
+        gm = make_fx(functionalize(f))(params, buffers, list(inputs), target)
     ph = [n.name for n in gm.graph.nodes if n.op == "placeholder"]
     np_, nb, nx = len(params), len(buffers), len(inputs)
     return Traced(gm, ph[:np_], ph[np_:np_ + nb], ph[np_ + nb:np_ + nb + nx],

@@ -52,16 +52,19 @@ def _dt(t: torch.Tensor) -> str:
 class _Opt:
     """State layout and update emission of a torch.optim optimizer."""
 
-    def __init__(self, optimizer, params: List[torch.nn.Parameter], names: List[str]):
+    def __init__(self, optimizer, params: List[torch.nn.Parameter], names: List[str],
+                 ignore=()):
         self.kind = type(optimizer).__name__
         if self.kind not in ("SGD", "Adam", "AdamW"):
             raise UnsupportedError(f"mixprec.torch: optimizer {self.kind} is not supported "
                                    f"(SGD, Adam, AdamW)")
         self.optimizer = optimizer
         group_of = {}
+        skip = {id(p) for p in ignore}  # frozen: torch.optim skips them too
         for gi, g in enumerate(optimizer.param_groups):
             for p in g["params"]:
-                group_of[id(p)] = gi
+                if id(p) not in skip:
+                    group_of[id(p)] = gi
         self.groups = []
         for p, n in zip(params, names):
             if id(p) not in group_of:
@@ -261,14 +264,16 @@ class Trainer:
             raise ValueError("Trainer: example_inputs must be (inputs..., target)")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self._n_inputs = len(ex) - 1
-        named = [(n, p) for n, p in model.named_parameters()]
-        frozen = [n for n, p in named if not p.requires_grad]
-        if frozen:
-            raise UnsupportedError(f"mixprec.torch: frozen parameters (requires_grad=False) "
-                                   f"are not supported: {', '.join(frozen)}")
+        everything = [(n, p) for n, p in model.named_parameters()]
+        # frozen parameters (requires_grad=False) are constants of the graph,
+        # traced at their values now: not differentiated, not updated
+        named = [(n, p) for n, p in everything if p.requires_grad]
+        self._frozen = {n: p.detach().clone() for n, p in everything if not p.requires_grad}
+        self._all_param_names = [n for n, _ in everything]
         self.param_names = [n for n, _ in named]
         self.buffer_names = [n for n, _ in model.named_buffers()]
-        self._opt = _Opt(optimizer, [p for _, p in named], self.param_names)
+        self._opt = _Opt(optimizer, [p for _, p in named], self.param_names,
+                         ignore=[p for n, p in everything if not p.requires_grad])
 
         problems = _check_modules(model)
         traced = trace(model, loss_fn, ex[:-1], ex[-1])
@@ -329,7 +334,9 @@ class Trainer:
         errors = []
 
         def lower(em, pvals, bvals, xvals):
-            ins = dict(zip(tr.params, pvals))
+            it = iter(pvals)
+            ins = {ph: self._frozen[n] if n in self._frozen else next(it)
+                   for ph, n in zip(tr.params, self._all_param_names)}
             for i, n in enumerate(tr.buffers):
                 ins[n] = bvals.get(n, buffers[i])  # unwritten buffers are constants
             if _lower.SEED in bvals:
@@ -474,6 +481,7 @@ class Trainer:
         n, k = len(self.param_names), len(self._opt.specs)
         model = {name: torch.from_numpy(np.array(v, np.float32))
                  for name, v in zip(self.param_names, vals[:n])}
+        model.update((name, t.clone()) for name, t in self._frozen.items())
         nb = len(self._state_buffers)
         written = dict(zip([self.buffer_names[i] for i in self._state_buffers],
                            vals[n + k:n + k + nb]))
@@ -504,6 +512,11 @@ class Trainer:
         missing = [k for k in self.param_names if k not in model]
         if missing:
             raise KeyError(f"Trainer.load_state_dict: missing {missing}")
+        for k, t in self._frozen.items():
+            if k in model and not torch.equal(torch.as_tensor(model[k]).to(t.dtype), t):
+                raise ValueError(f"Trainer.load_state_dict: frozen parameter '{k}' differs "
+                                 f"from the value it was compiled with (frozen parameters "
+                                 f"are constants of the graph)")
         vals = [torch.as_tensor(model[k]).detach().float().numpy() for k in self.param_names]
         vals += self._opt.load_torch_state(sd.get("optimizer", {"state": {}}))
         for i in self._state_buffers:
