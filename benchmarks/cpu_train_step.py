@@ -254,6 +254,10 @@ def main():
                          "(MIXPREC_NUM_THREADS, OPENBLAS_NUM_THREADS); default: "
                          "all cores")
     ap.add_argument("--aot", action="store_true", help="run our steps AOT instead of JIT")
+    ap.add_argument("--serial-loops", action="store_true",
+                    help="also time ours bf16 (dynamic) with the loop nests on "
+                         "one thread (mp-to-cpu parallel-loops=0; GEMMs still "
+                         "on --threads): column ours_bf16_serial_loops")
     ap.add_argument("--compile-ops", type=int, default=10000)
     ap.add_argument("--compile-timeout", type=float, default=300)
     ap.add_argument("--no-compile", action="store_true")
@@ -269,6 +273,8 @@ def main():
     mp_run = os.path.join(args.build, "bin", "mp-run")
     mp_opt = os.path.join(args.build, "bin", "mp-opt")
     extra = ["--aot"] if args.aot else []
+    if args.serial_loops:
+        OURS["ours_bf16_serial_loops"] = OURS["ours_bf16"] + ["--cpu", "parallel-loops=0"]
     info = machine()
     info["torch"] = torch.__version__
     info["torch_threads"] = torch.get_num_threads()
@@ -315,6 +321,8 @@ def main():
             res["peak_tensor_bytes"] = {c: res[c]["peak_tensor_bytes"] for c in OURS}
             results[name] = res
     summary = {"machine": info, "command": " ".join(["/usr/bin/python3"] + sys.argv),
+               "flags": {"threads": args.threads, "serial_loops": args.serial_loops,
+                         "aot": args.aot},
                "steps": args.steps, "repeats": args.repeats,
                "backend": "AOT" if args.aot else "JIT", "models": results}
     if not args.no_compile:
@@ -335,6 +343,9 @@ def main():
               f"{r['torch_bf16_autocast']['ms']:10.2f} {r['vs_torch_bf16_autocast']:9.2f} "
               f"{r['vs_torch_fp32']:9.2f} {r['bf16_vs_fp32_speedup']:9.2f} "
               f"{r['loss_scaling_overhead_pct']:8.2f}")
+        if "ours_bf16_serial_loops" in r:
+            print(f"{'':12} bf16 with serial loop nests "
+                  f"{r['ours_bf16_serial_loops']['ms']:.2f} ms")
         print(f"{'':12} peak tensor MB: fp32 {r['peak_tensor_bytes']['ours_fp32'] / 2**20:.1f}"
               f"  bf16 {r['peak_tensor_bytes']['ours_bf16'] / 2**20:.1f}")
     json.dump(summary, open(args.out, "w"), indent=1)

@@ -40,6 +40,15 @@ mp-run holds --batches synthetic batches (default 1, as
 benchmarks/cpu_train_step.py: the step reads one; each is f32 data,
 counted alike in every configuration's peak; mp-run's own default is 8).
 
+For fp32 and bf16 it also prints, and writes to the JSON (live_at_peak),
+what is live at the peak: the step compiled by mp-opt as mp-run compiles it
+(mp-mixed-precision, mp-to-cpu), its buffers simulated in program order on
+the IR after mp-contractions-to-runtime (simulate_peak below), each buffer
+at the peak with its type, the op that first writes it and the source
+location of the op it was allocated for; plus the step's argument bytes
+(what mp-run holds). Their sum is checked against the measured peak in the
+printout. --no-live-at-peak skips it.
+
 Writes memory.json and memory.png into --out (default: a fresh temporary
 directory, printed at the end). Memory only: no timing is measured.
 The committed benchmarks/memory.json and memory.png are such a run.
@@ -47,6 +56,7 @@ The committed benchmarks/memory.json and memory.png are such a run.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -107,6 +117,170 @@ def run_ours(mp_run, path, task, policy, ls, report, batches):
     return {"peak_tensor_bytes": s["peak_tensor_bytes"],
             "saved_activation_bytes": s.get("saved_activation_bytes"),
             "final_loss": s.get("final_loss")}
+
+
+# --- What is live at the peak (static, from the bufferized step) -----------
+#
+# The step's buffers in program order, from the IR after
+# mp-contractions-to-runtime (what LLVM then compiles): every static-shape
+# memref.alloc adds its bytes, every memref.dealloc removes them; calls of
+# functions of the module are followed (their allocations count, a result
+# stays live under the caller's name); of an scf.if only the then region is
+# followed (the step taken: the else region of the skip-step guard copies the
+# arguments); an alloc that nothing but deallocs uses is dead (LLVM deletes
+# the malloc) and does not count; an aligned alloc counts its alignment too
+# (malloc(size + alignment)). The measured peak (peak_tensor_bytes) is
+# this plus what mp-run holds: the step's arguments (parameters, optimizer
+# state, the batch).
+
+_ESIZE = {"f32": 4, "bf16": 2, "f16": 2, "f64": 8, "i1": 1, "i8": 1,
+          "i16": 2, "i32": 4, "i64": 8, "index": 8}
+_NAME = r"%[\w.$-]+"
+_FUNC = re.compile(r"^\s*func\.func (?:private )?@([\w.$-]+)\((.*?)\)(?: ->|\s*(?:attributes|\{))")
+_ALLOC = re.compile(r"^\s*(" + _NAME + r") = memref\.alloc\(\).*?: memref<([^>]*)>(.*)$")
+_DEALLOC = re.compile(r"memref\.dealloc (" + _NAME + ")")
+_VIEW = re.compile(r"^\s*(" + _NAME + r")(?:, [^=]*)? = memref\.(?:cast|collapse_shape|expand_shape|subview|reinterpret_cast|transpose|extract_strided_metadata|view) (" + _NAME + ")")
+_CALL = re.compile(r"^\s*(?:(" + _NAME + r")(?::\d+)? = )?(?:func\.)?call @([\w.$-]+)\(")
+_RET = re.compile(r"^\s*(?:func\.)?return (.*?) :")
+_LOC = re.compile(r'loc\((?:fused\[|callsite\()?"([^"]+)"(:\d+)?')
+
+
+def memref_bytes(t):
+    """Bytes of a static memref<AxBxT> type body; None when dynamic."""
+    dims = t.split(",")[0].split("x")
+    n = 1
+    for d in dims[:-1]:
+        if not d.strip().isdigit():
+            return None
+        n *= int(d)
+    return n * _ESIZE.get(dims[-1].strip(), 4)
+
+
+def _functions(text):
+    funcs, cur = {}, None
+    for line in text.split("\n"):
+        m = _FUNC.match(line)
+        if m:
+            cur = m.group(1)
+            funcs[cur] = {"args": m.group(2), "body": []}
+            if not line.rstrip().endswith("{"):
+                cur = None
+            continue
+        if cur is not None:
+            if line.startswith("  }"):
+                cur = None
+            else:
+                funcs[cur]["body"].append(line)
+    return funcs
+
+
+def simulate_peak(text, entry="train_step"):
+    """The peak of the step's own buffers and what is live there."""
+    funcs = _functions(text)
+    st = {"live": {}, "cur": 0, "peak": 0, "at_peak": {}, "n": 0}
+
+    def run(name):
+        body = funcs[name]["body"]
+        names = [set(re.findall(_NAME, line)) for line in body]
+        alias, ret, skip = {}, [], 0
+        for i, line in enumerate(body):
+            if skip:
+                skip = max(0, skip + line.count("{") - line.count("}"))
+                continue
+            if line.strip() == "} else {":
+                skip = 1
+                continue
+            m = _ALLOC.match(line)
+            if m:
+                nbytes = memref_bytes(m.group(2))
+                # An aligned alloc is lowered to malloc(size + alignment).
+                align = re.search(r"alignment = (\d+)", line)
+                if nbytes is not None and align:
+                    nbytes += int(align.group(1))
+                users = [j for j in range(len(body)) if j != i and
+                         m.group(1) in names[j] and "memref.dealloc" not in body[j]]
+                if nbytes is None or not users:
+                    continue
+                writer = body[users[0]].strip()
+                op = re.sub(r"^" + _NAME + r"(?::\d+)? = ", "", writer).split(" ")[0]
+                if op in ("call", "func.call"):
+                    op += " " + writer.split("call ")[1].split("(")[0]
+                loc = _LOC.search(m.group(3))
+                st["n"] += 1
+                key = "%s:%s#%d" % (name, m.group(1), st["n"])
+                alias[m.group(1)] = key
+                st["live"][key] = {"bytes": nbytes, "type": m.group(2), "op": op,
+                                   "loc": (os.path.basename(loc.group(1)) + (loc.group(2) or "")
+                                           if loc else "")}
+                st["cur"] += nbytes
+                if st["cur"] > st["peak"]:
+                    st["peak"], st["at_peak"] = st["cur"], dict(st["live"])
+                continue
+            m = _DEALLOC.search(line)
+            if m:
+                key = alias.get(m.group(1))
+                if key in st["live"]:
+                    st["cur"] -= st["live"].pop(key)["bytes"]
+                continue
+            m = _VIEW.match(line)
+            if m:
+                alias[m.group(1)] = alias.get(m.group(2), m.group(2))
+                continue
+            m = _CALL.match(line)
+            if m and funcs.get(m.group(2), {}).get("body"):
+                r = run(m.group(2))
+                if m.group(1) and r:
+                    alias[m.group(1)] = r[0]
+                continue
+            m = _RET.match(line)
+            if m:
+                ret = [alias.get(v.strip(), v.strip()) for v in m.group(1).split(",")]
+        return ret
+
+    if entry not in funcs:
+        raise SystemExit("memory.py: no function @%s in the bufferized IR" % entry)
+    run(entry)
+    args = sum(memref_bytes(t) or 0 for t in
+               re.findall(r"memref<([^>]*)>", funcs[entry]["args"]))
+    buffers = sorted(st["at_peak"].values(), key=lambda b: -b["bytes"])
+    # Buffers of 64 KiB or more one by one, the others as one sum.
+    return {"step_peak_bytes": st["peak"], "argument_bytes": args,
+            "buffers": [b for b in buffers if b["bytes"] >= 65536],
+            "smaller_buffer_bytes": sum(b["bytes"] for b in buffers
+                                        if b["bytes"] < 65536)}
+
+
+def live_at_peak(mp_opt, path, policy, ls):
+    """simulate_peak on `path` compiled as mp-run compiles it for the CPU."""
+    pipeline = ("builtin.module(mp-mixed-precision{policy=%s target=cpu %s},"
+                "mp-to-cpu)" % (policy, ls))
+    r = subprocess.run([mp_opt, path, "--pass-pipeline=" + pipeline,
+                        "-mlir-print-ir-after=mp-contractions-to-runtime",
+                        "-mlir-print-debuginfo", "-mlir-print-local-scope",
+                        "-o", os.devnull], check=True, capture_output=True,
+                       text=True)
+    return simulate_peak(r.stderr)
+
+
+def print_live_at_peak(name, col, lp, measured, limit=12):
+    mib = 2 ** 20
+    groups = {}
+    for b in lp["buffers"]:
+        k = (b["type"], b["op"], b["loc"])
+        groups.setdefault(k, []).append(b["bytes"])
+    print("%s %s: step buffers at the peak %.2f MiB + arguments %.2f MiB = "
+          "%.2f MiB (measured %.2f MiB)" % (
+              name, col, lp["step_peak_bytes"] / mib,
+              lp["argument_bytes"] / mib,
+              (lp["step_peak_bytes"] + lp["argument_bytes"]) / mib,
+              measured / mib))
+    rows = sorted(groups.items(), key=lambda kv: -sum(kv[1]))
+    for (t, op, loc), sizes in rows[:limit]:
+        print("  %7.2f MiB  %2d x memref<%s>  %s  %s" % (
+            sum(sizes) / mib, len(sizes), t, op, loc))
+    rest = sum(sum(v) for _, v in rows[limit:]) + lp["smaller_buffer_bytes"]
+    if rest:
+        print("  %7.2f MiB  in smaller buffers" % (rest / mib))
 
 
 # --- PyTorch: the same models, standard modules ------------------------------
@@ -252,10 +426,15 @@ def main():
                     help="synthetic batches mp-run holds (default 1: the step "
                          "reads one; each is f32 data counted in every "
                          "configuration's peak)")
+    ap.add_argument("--no-live-at-peak", dest="live_at_peak",
+                    action="store_false",
+                    help="skip the static breakdown of the buffers live at "
+                         "the peak (fp32 and bf16, printed and in the JSON)")
     a = ap.parse_args()
     out = a.out or tempfile.mkdtemp(prefix="mixprec-memory-")
     os.makedirs(out, exist_ok=True)
     mp_run = a.mp_run or os.path.join(a.build, "bin", "mp-run")
+    mp_opt = os.path.join(a.build, "bin", "mp-opt")
     nn = _nn(a.build)
     torch = None
     if not a.no_torch:
@@ -275,6 +454,9 @@ def main():
             r["ours"][col] = run_ours(mp_run, path, task, policy, ls,
                                       os.path.join(out, f"{name}.{col}.json"),
                                       a.batches)
+            if a.live_at_peak:
+                r["ours"][col]["live_at_peak"] = live_at_peak(
+                    mp_opt, path, policy, ls)
         fp32 = r["ours"]["fp32"]
         for col in ("bf16", "f16", "bf16_f32out"):
             o = r["ours"][col]
@@ -307,6 +489,13 @@ def main():
         row.append("%.2fx" % o["bf16"]["saved_vs_torch_bf16_autocast"] if t else "-")
         print("| " + " | ".join(row) + " |")
     print("(MiB)")
+    for name, r in results.items():
+        for col in ("fp32", "bf16"):
+            lp = r["ours"][col].get("live_at_peak")
+            if lp:
+                print()
+                print_live_at_peak(name, col, lp,
+                                   r["ours"][col]["peak_tensor_bytes"])
     with open(os.path.join(out, "memory.json"), "w") as f:
         json.dump({"unit": "bytes", "batches": a.batches,
                    "command": " ".join(["/usr/bin/python3"] + sys.argv),

@@ -46,6 +46,8 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   pm.addNestedPass<func::FuncOp>(createMPFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Splat inputs (Adam's bias corrections) read as scalars, not buffers.
+  pm.addNestedPass<func::FuncOp>(createMPFoldSplatInputs());
   if (options.fuseCasts)
     pm.addNestedPass<func::FuncOp>(createMPFuseCastsIntoContractions());
   pm.addNestedPass<func::FuncOp>(createMPUnshareInits());
@@ -82,6 +84,11 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
 
   if (options.fastMath)
     pm.addNestedPass<func::FuncOp>(createMPReassociateReductions());
+  // Big loop nests split along a parallel loop over the runtime's threads
+  // (the runtime is linked where contractions call it).
+  bool parallel = options.parallelLoops && options.contractions == "runtime";
+  if (parallel)
+    pm.addPass(createMPOutlineParallelLoops());
   pm.addNestedPass<func::FuncOp>(createMPLinalgToLoops());
   if (options.fastMath)
     pm.addPass(createMPApproximateMath());
@@ -131,6 +138,8 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
         std::move(inner),
         {UnrealizedConversionCastOp::getOperationName().str()}));
   }
+  if (parallel)
+    pm.addPass(createMPParallelCallsToRuntime());
   pm.addPass(createMPIntegerHalfSelects());
   // Folding and dead code on the LLVM dialect, without region
   // simplification (unreachable or mergeable blocks are LLVM's business).

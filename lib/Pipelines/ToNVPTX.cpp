@@ -114,6 +114,12 @@ LogicalResult mp::buildToNVPTXPipeline(OpPassManager &pm,
   }
   pm.addNestedPass<func::FuncOp>(createMPGPUParallelOuter());
   pm.addPass(createCanonicalizerPass());
+  // As on CPU (ToCPU.cpp): splats read as scalars; each contraction its own
+  // init, next to it, so that bufferization does not copy a CSE-shared
+  // fill and the kernels can round their f32 accumulators in the epilogue.
+  pm.addNestedPass<func::FuncOp>(createMPFoldSplatInputs());
+  pm.addNestedPass<func::FuncOp>(createMPUnshareInits());
+  pm.addNestedPass<func::FuncOp>(createMPSinkInits());
 
   pm.addPass(
       bufferization::createOneShotBufferizePass(getOneShotBufferizeOptions()));

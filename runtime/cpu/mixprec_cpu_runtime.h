@@ -89,6 +89,16 @@ void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
                          int64_t N, int64_t K, int tbias, const void *bias,
                          int64_t bias_stride, int act);
 
+/* Runs fn(ctx, b, e) over a partition of [begin, end) into contiguous
+ * ranges, on the contractions' thread pool (MIXPREC_NUM_THREADS threads,
+ * the caller's included), and returns when all are done; on the calling
+ * thread alone, as fn(ctx, begin, end), with one thread, a range of one
+ * iteration, or when called from inside a pool task. The loop nests of
+ * mp-outline-parallel-loops are called through it (mp-parallel-calls-to-
+ * runtime); fn must give the same results for any partition. */
+typedef void (*MpRtRangeFn)(void *ctx, int64_t begin, int64_t end);
+void mp_rt_parallel_for(MpRtRangeFn fn, void *ctx, int64_t begin, int64_t end);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Operand kinds; the names are the suffixes of the entry points. */
@@ -251,50 +252,100 @@ const char *mp_rt_gemm_backend(void) {
 /*===----------------------------------------------------------------------===*
  * A small thread pool: parallel_for(n, fn, ctx) runs fn(ctx, 0..n-1) on the
  * calling thread and num_threads - 1 workers. Calls are serialised.
+ *
+ * Threads claim tasks from one atomic word (generation | task count | next
+ * task) and the caller returns once every task has run, whether or not
+ * every worker took part: on a loaded machine a worker that is not
+ * scheduled does not hold the step up, the caller runs its tasks. A worker
+ * that finished a job spins for the next one for POOL_SPIN_NS before it
+ * sleeps on the condition variable: a training step dispatches its loop
+ * nests and GEMMs back to back, and waking a sleeping thread costs about
+ * 10 us.
  *===----------------------------------------------------------------------===*/
 
 typedef void (*TaskFn)(void *ctx, int64_t task);
+
+#define POOL_SPIN_NS 50000
+#define JOB_BITS 20
+#define JOB_MASK ((UINT64_C(1) << JOB_BITS) - 1)
+#define JOB_GEN_SHIFT (2 * JOB_BITS)
 
 static struct {
   pthread_mutex_t lock; /* held by the caller of a parallel_for */
   pthread_mutex_t m;
   pthread_cond_t wake, idle;
-  TaskFn fn;
-  void *ctx;
-  int64_t ntasks;
-  _Atomic int64_t next;
-  int64_t generation;
-  int running; /* workers still inside the current job */
+  _Atomic(TaskFn) fn;
+  _Atomic(void *) ctx;
+  /* generation << 40 | ntasks << 20 | next task */
+  _Atomic uint64_t word;
+  _Atomic int64_t done; /* tasks of the current job that have run */
+  int sleepers;         /* workers waiting on `wake` (under m) */
+  int waiting;          /* the caller waits on `idle` (under m) */
   int workers;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-          PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .fn = NULL};
+          PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, .workers = 0};
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+/* Set on the pool's threads while they run tasks (the caller's included):
+ * a parallel_for from inside a task runs on its thread. */
+static __thread int in_pool_task;
 
-static void run_tasks(TaskFn fn, void *ctx, int64_t ntasks) {
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The next task of job `gen`, or -1 when that job has none left (or is
+ * over: its fn and ctx may then belong to a later job, never run). */
+static int64_t claim_task(uint64_t gen) {
+  uint64_t w = atomic_load(&pool.word);
   for (;;) {
-    int64_t t = atomic_fetch_add(&pool.next, 1);
-    if (t >= ntasks)
-      return;
+    if ((w >> JOB_GEN_SHIFT) != gen ||
+        (w & JOB_MASK) >= ((w >> JOB_BITS) & JOB_MASK))
+      return -1;
+    if (atomic_compare_exchange_weak(&pool.word, &w, w + 1))
+      return (int64_t)(w & JOB_MASK);
+  }
+}
+
+static void run_tasks(uint64_t gen, TaskFn fn, void *ctx, int64_t ntasks) {
+  for (int64_t t; (t = claim_task(gen)) >= 0;) {
     fn(ctx, t);
+    if (atomic_fetch_add(&pool.done, 1) + 1 == ntasks) {
+      pthread_mutex_lock(&pool.m);
+      if (pool.waiting)
+        pthread_cond_signal(&pool.idle);
+      pthread_mutex_unlock(&pool.m);
+    }
   }
 }
 
 static void *worker_main(void *arg) {
   (void)arg;
-  int64_t seen = 0;
-  pthread_mutex_lock(&pool.m);
+  in_pool_task = 1;
+  uint64_t seen = 0;
   for (;;) {
-    while (pool.generation == seen)
-      pthread_cond_wait(&pool.wake, &pool.m);
-    seen = pool.generation;
-    TaskFn fn = pool.fn;
-    void *ctx = pool.ctx;
-    int64_t ntasks = pool.ntasks;
-    pthread_mutex_unlock(&pool.m);
-    run_tasks(fn, ctx, ntasks);
-    pthread_mutex_lock(&pool.m);
-    if (--pool.running == 0)
-      pthread_cond_signal(&pool.idle);
+    uint64_t w = atomic_load(&pool.word);
+    if ((w >> JOB_GEN_SHIFT) == seen) {
+      int64_t until = now_ns() + POOL_SPIN_NS;
+      do {
+        for (int i = 0; i < 8; ++i)
+          _mm_pause();
+        w = atomic_load(&pool.word);
+      } while ((w >> JOB_GEN_SHIFT) == seen && now_ns() < until);
+    }
+    if ((w >> JOB_GEN_SHIFT) == seen) {
+      pthread_mutex_lock(&pool.m);
+      ++pool.sleepers;
+      while (((w = atomic_load(&pool.word)) >> JOB_GEN_SHIFT) == seen)
+        pthread_cond_wait(&pool.wake, &pool.m);
+      --pool.sleepers;
+      pthread_mutex_unlock(&pool.m);
+    }
+    seen = w >> JOB_GEN_SHIFT;
+    /* Read after the job was published, checked by every claim. */
+    run_tasks(seen, atomic_load(&pool.fn), atomic_load(&pool.ctx),
+              (int64_t)((w >> JOB_BITS) & JOB_MASK));
   }
   return NULL;
 }
@@ -313,27 +364,74 @@ static void pool_init(void) {
 
 static void parallel_for(int64_t ntasks, TaskFn fn, void *ctx) {
   pthread_once(&pool_once, pool_init);
-  if (ntasks <= 1 || pool.workers == 0) {
+  if (ntasks <= 1 || pool.workers == 0 || in_pool_task ||
+      (uint64_t)ntasks > JOB_MASK) {
     for (int64_t t = 0; t < ntasks; ++t)
       fn(ctx, t);
     return;
   }
   pthread_mutex_lock(&pool.lock);
+  atomic_store(&pool.fn, fn);
+  atomic_store(&pool.ctx, ctx);
+  atomic_store(&pool.done, 0);
+  uint64_t gen = ((atomic_load(&pool.word) >> JOB_GEN_SHIFT) + 1) &
+                 ((UINT64_C(1) << (64 - JOB_GEN_SHIFT)) - 1);
+  atomic_store(&pool.word, gen << JOB_GEN_SHIFT | (uint64_t)ntasks << JOB_BITS);
   pthread_mutex_lock(&pool.m);
-  pool.fn = fn;
-  pool.ctx = ctx;
-  pool.ntasks = ntasks;
-  atomic_store(&pool.next, 0);
-  pool.running = pool.workers;
-  ++pool.generation;
-  pthread_cond_broadcast(&pool.wake);
+  if (pool.sleepers)
+    pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.m);
-  run_tasks(fn, ctx, ntasks);
-  pthread_mutex_lock(&pool.m);
-  while (pool.running > 0)
-    pthread_cond_wait(&pool.idle, &pool.m);
-  pthread_mutex_unlock(&pool.m);
+  in_pool_task = 1;
+  run_tasks(gen, fn, ctx, ntasks);
+  in_pool_task = 0;
+  /* Tasks other threads claimed and still run. */
+  if (atomic_load(&pool.done) < ntasks) {
+    int64_t until = now_ns() + POOL_SPIN_NS;
+    while (atomic_load(&pool.done) < ntasks && now_ns() < until)
+      _mm_pause();
+    pthread_mutex_lock(&pool.m);
+    pool.waiting = 1;
+    while (atomic_load(&pool.done) < ntasks)
+      pthread_cond_wait(&pool.idle, &pool.m);
+    pool.waiting = 0;
+    pthread_mutex_unlock(&pool.m);
+  }
   pthread_mutex_unlock(&pool.lock);
+}
+
+/*===----------------------------------------------------------------------===*
+ * mp_rt_parallel_for: the loop nests mp-outline-parallel-loops outlined,
+ * their parallel range split into contiguous chunks on the same pool.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct {
+  MpRtRangeFn fn;
+  void *ctx;
+  int64_t begin, end, chunk;
+} RangeJob;
+
+static void range_task(void *arg, int64_t task) {
+  RangeJob *j = (RangeJob *)arg;
+  int64_t b = j->begin + task * j->chunk;
+  int64_t e = b + j->chunk < j->end ? b + j->chunk : j->end;
+  if (b < e)
+    j->fn(j->ctx, b, e);
+}
+
+void mp_rt_parallel_for(MpRtRangeFn fn, void *ctx, int64_t begin, int64_t end) {
+  pthread_once(&gemm_once, gemm_init);
+  int64_t n = end - begin;
+  if (n <= 1 || num_threads <= 1 || in_pool_task) {
+    if (n > 0)
+      fn(ctx, begin, end);
+    return;
+  }
+  /* Contiguous chunks (inner-dimension ones stay vectorizable), a few per
+   * thread so that the others take over from one that is not scheduled;
+   * the split does not change the results. */
+  int64_t ntasks = n < 4 * num_threads ? n : 4 * num_threads;
+  RangeJob job = {fn, ctx, begin, end, (n + ntasks - 1) / ntasks};
+  parallel_for(ntasks, range_task, &job);
 }
 
 /*===----------------------------------------------------------------------===*
@@ -1214,8 +1312,10 @@ MP_RT_MATMUL_B(f32tof16, MP_F32_F16)
   MP_RT_SYM_C(NA, bf16)                                                        \
   MP_RT_SYM_C(NA, f16) MP_RT_SYM_C(NA, f32tobf16) MP_RT_SYM_C(NA, f32tof16)
 
-static const MpRtSymbol gemm_symbols[] = {MP_RT_SYM_B(f32) MP_RT_SYM_B(
-    bf16) MP_RT_SYM_B(f16) MP_RT_SYM_B(f32tobf16) MP_RT_SYM_B(f32tof16)};
+static const MpRtSymbol gemm_symbols[] = {
+    {"mp_rt_parallel_for", (void *)&mp_rt_parallel_for},
+    MP_RT_SYM_B(f32) MP_RT_SYM_B(bf16) MP_RT_SYM_B(f16) MP_RT_SYM_B(f32tobf16)
+        MP_RT_SYM_B(f32tof16)};
 
 const MpRtSymbol *mp_rt_gemm_symbols(int *count) {
   *count = (int)(sizeof(gemm_symbols) / sizeof(gemm_symbols[0]));

@@ -70,6 +70,13 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
                      "buffer-deallocation-simplification, quadratic in the "
                      "buffers of a block) instead of the lean variant"),
       llvm::cl::init(false)};
+  Option<bool> parallelLoops{
+      *this, "parallel-loops",
+      llvm::cl::desc("With contractions=runtime: split the parallel loop of "
+                     "each big enough loop nest over the runtime's threads "
+                     "(mp-outline-parallel-loops, "
+                     "mp-parallel-calls-to-runtime; MIXPREC_NUM_THREADS)"),
+      llvm::cl::init(true)};
 };
 
 /// Options of the `mp-to-nvptx` pipeline.

@@ -243,8 +243,10 @@ func::FuncOp runtimeCallee(ModuleOp module, StringRef name, FunctionType type) {
 /// Replaces the f32 buffer `c` (see narrowableOutput) by a new buffer of
 /// element type `half`: the fill writes the half constant, the readers take
 /// the half element in place of their `arith.truncf`, the deallocs free
-/// the new buffer; the old one is erased. Returns the new buffer.
-Value narrowOutput(Value c, Type half) {
+/// the new buffer. The contraction `op` (which may itself be a
+/// linalg.generic) keeps `c`: the caller replaces it and erases `c`.
+/// Returns the new buffer.
+Value narrowOutput(Operation *op, Value c, Type half) {
   Operation *alloc = c.getDefiningOp();
   OpBuilder b(alloc);
   auto type = cast<MemRefType>(c.getType());
@@ -257,6 +259,8 @@ Value narrowOutput(Value c, Type half) {
   Value h = b.create(state)->getResult(0);
   for (OpOperand &use : llvm::make_early_inc_range(c.getUses())) {
     Operation *user = use.getOwner();
+    if (user == op)
+      continue;
     if (auto fill = dyn_cast<linalg::FillOp>(user)) {
       b.setInsertionPoint(fill);
       fillHalf(b, fill, half, h);
@@ -275,7 +279,6 @@ Value narrowOutput(Value c, Type half) {
     }
     if (isa<memref::DeallocOp>(user))
       use.set(h);
-    // The contraction itself is replaced by the caller.
   }
   return h;
 }
@@ -518,7 +521,7 @@ struct ContractionsToRuntimePass
         continue;
       }
       if (half) {
-        c = narrowOutput(c, half);
+        c = narrowOutput(op, c, half);
         b.setInsertionPoint(op);
         vc = view(b, loc, c, maps[2], order(m, n));
         tc = storageName(half);

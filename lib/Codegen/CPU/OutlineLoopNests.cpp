@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Outlining.h"
 #include "mixprec/Codegen/CPU/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -51,15 +52,8 @@ struct OutlineLoopNestsPass
     getUsedValuesDefinedAbove(nest->getRegions(), captured);
     for (Value v : nest->getOperands())
       captured.insert(v);
-    SmallVector<Value> args;
-    SmallVector<Operation *> constants;
-    for (Value v : captured) {
-      Operation *def = v.getDefiningOp();
-      if (def && def->hasTrait<OpTrait::ConstantLike>())
-        constants.push_back(def);
-      else
-        args.push_back(v);
-    }
+    mp::Captures caps = mp::splitCaptures(captured);
+    SmallVector<Value> &args = caps.args;
     OpBuilder b(parent);
     b.setInsertionPointAfter(after);
     auto type =
@@ -75,10 +69,7 @@ struct OutlineLoopNestsPass
     Block *body = fn.addEntryBlock();
     OpBuilder inner = OpBuilder::atBlockBegin(body);
     IRMapping map;
-    for (auto [v, arg] : llvm::zip(args, body->getArguments()))
-      map.map(v, arg);
-    for (Operation *c : constants)
-      map.map(c->getResult(0), inner.clone(*c)->getResult(0));
+    mp::mapCaptures(inner, caps, body->getArguments(), map);
     Operation *copy = inner.clone(*nest, map);
     func::ReturnOp::create(inner, nest->getLoc(), copy->getResults());
     OpBuilder at(nest);

@@ -186,6 +186,88 @@ def MPOutlineLoopNests
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def MPOutlineParallelLoops
+    : Pass<"mp-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Outline linalg ops on buffers into loop nests split along "
+                "a parallel loop";
+  let description = [{
+    On buffers, before `mp-linalg-to-loops`: a `linalg` op (any structured
+    op: generic, fill, copy, reduce, ...) with a loop `d` that
+
+    - is parallel and named by every output's indexing map (a projected
+      permutation), so that two iterations of `d` write disjoint elements,
+    - is the outermost such loop whose static extent is not 1,
+
+    of an op whose body has no side effects and whose inputs read an
+    output's buffer only as that same operand at the same index, and whose
+    work (iterations of the whole nest x (body ops + operands)) is at least
+    `min-work`, becomes a private function `@<caller>_par<N>(%begin: index,
+    %end: index, captured...)` (`passthrough = ["noinline"]`) holding the op's
+    `scf.for` nest (`linalg::linalgOpToLoops`, loops in the op's order) with
+    loop `d` running from `%begin` to `%end`, and a call of it over the
+    whole range `[0, extent(d))` marked `mp_parallel_for`. Only a loop's
+    range is split, never a reduction: every element is computed by the
+    same scalar ops in the same order, so any partition gives the same
+    bits. With a dynamic extent the work is computed at run time and an
+    `scf.if` picks the marked call or the same call unmarked (serial).
+    Unmarked, or without `mp-parallel-calls-to-runtime`, the call runs the
+    loops serially. When every memref the function takes is rooted (through
+    views) at an allocation, a global or an argument of the caller, it is
+    tagged `mp_noalias_args`: its memrefs are then distinct buffers (the
+    conditions above; the caller's arguments are assumed not to overlap),
+    which `mp-parallel-calls-to-runtime` turns into `llvm.noalias`. Reductions whose only parallel loops write one element
+    (a full sum), and ops with less work, are left for `mp-linalg-to-loops`.
+
+    ```
+    mp-opt --mp-outline-parallel-loops="min-work=1" in.mlir
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "uint64_t", /*default=*/"65536",
+           "Outline only nests with at least this much work (iterations x "
+           "(body ops + operands)): below it the threads' dispatch costs "
+           "more than it saves">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def MPParallelCallsToRuntime
+    : Pass<"mp-parallel-calls-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Run the calls marked mp_parallel_for on the runtime's "
+                "thread pool (LLVM dialect)";
+  let description = [{
+    On the LLVM dialect (after `convert-to-llvm`): an `llvm.call @f(%begin,
+    %end, %args...)` marked `mp_parallel_for` (from
+    `mp-outline-parallel-loops`) becomes
+
+    ```mlir
+    // each %args[k] stored to slot k (8 bytes) of a stack buffer %ctx,
+    // allocated once in the caller's entry block
+    llvm.call @mp_rt_parallel_for(@f_task, %ctx, %begin, %end)
+    ```
+
+    where the internal `@f_task(%ctx, %b, %e)` loads the slots and calls
+    `@f(%b, %e, slots...)`. `mp_rt_parallel_for` (runtime/cpu) runs
+    `@f_task` over a partition of `[begin, end)` into contiguous ranges on
+    the GEMMs' thread pool (`MIXPREC_NUM_THREADS`). A callee tagged
+    `mp_noalias_args` gets `llvm.noalias` on its pointer arguments (the
+    vectorizer then needs no overlap checks, of which it allows only a
+    few per loop). A marked call whose
+    callee is indirect or returns values, whose first two operands are not
+    `i64`, or with an operand wider than 8 bytes (vectors, structs) is an
+    error.
+
+    ```
+    mp-opt --mp-parallel-calls-to-runtime in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def MPReassociateReductions
     : Pass<"mp-reassociate-reductions", "func::FuncOp"> {
   let summary = "Mark the combiners of float reductions reassociable";
@@ -227,23 +309,6 @@ def MPIntegerHalfSelects : Pass<"mp-integer-half-selects"> {
     ```
   }];
   let dependentDialects = ["LLVM::LLVMDialect"];
-}
-
-def MPUnshareInits : Pass<"mp-unshare-inits", "::mlir::func::FuncOp"> {
-  let summary = "Give each destination-style op its own tensor.empty / fill "
-                "init";
-  let description = [{
-    On tensors, before one-shot bufferization: when the init of a
-    destination-style op is a `tensor.empty`, or a `linalg.fill` of a
-    `tensor.empty`, that has other uses, the op gets a clone of it (and of
-    the empty it fills) placed right before the op. Values are unchanged;
-    bufferization then writes each op into a buffer of its own instead of
-    copying one shared buffer per writer.
-
-    ```
-    mp-opt --pass-pipeline='builtin.module(func.func(mp-unshare-inits))' in.mlir
-    ```
-  }];
 }
 
 def MPBoundAliasSets : Pass<"mp-bound-alias-sets", "::mlir::func::FuncOp"> {

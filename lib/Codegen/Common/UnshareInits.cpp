@@ -12,14 +12,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mixprec/Codegen/CPU/Passes.h"
+#include "mixprec/Codegen/Common/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPUNSHAREINITS
-#include "mixprec/Codegen/CPU/Passes.h.inc"
+#include "mixprec/Codegen/Common/Passes.h.inc"
 } // namespace mlir::mp
 
 using namespace mlir;
