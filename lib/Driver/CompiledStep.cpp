@@ -13,8 +13,8 @@
 // (mp-emit-packed-interface, StepABI.cpp). A lowered step that calls MPI
 // gets its MPI_* / mp_rt_mpi_* symbols from the MPI runtime
 // (MPIRuntime.cpp). The other parts of CompiledStep live in Signature.cpp,
-// StepABI.cpp, SharedLibrary.cpp, CUDARuntime.cpp, MPIRuntime.cpp and
-// Buffers.cpp.
+// StepABI.cpp, Codegen.cpp (LLVM IR to object code, on several threads),
+// SharedLibrary.cpp, CUDARuntime.cpp, MPIRuntime.cpp and Buffers.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +31,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/SymbolTable.h"
@@ -47,10 +46,10 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -146,6 +145,7 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
   (void)initialized;
 
   auto start = std::chrono::steady_clock::now();
+  double cpuStart = threadCpuMs();
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllToLLVMIRTranslations(registry);
@@ -284,6 +284,7 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
           verifyOnce(*module, "the lowering to LLVM", diagnostics))
     return std::move(err);
   renameAllocator(*module);
+  double mlirMs = threadCpuMs() - cpuStart, translateMs = 0;
   std::string symbol = "_mlir_" + options.entry;
 
   // A data-parallel step calls MPI_* (libmpich) and mp_rt_mpi_* (the MPI
@@ -307,33 +308,42 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     mpiRuntime->init(nullptr, nullptr);
   }
 
+  // The host CPU, for the JIT and for AOT libraries alike (Codegen.cpp
+  // compiles both, on several threads).
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    return tmBuilder.takeError();
+  // Code generation at the same level as the IR optimizer: -O0 skips the
+  // machine scheduler, which dominates the compile of a step with
+  // thousands of parameters in one basic block.
+  static constexpr llvm::CodeGenOptLevel kLevels[] = {
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  tmBuilder->setCodeGenOptLevel(kLevels[std::min(options.optLevel, 3u)]);
+
+  CodegenStats codegen;
   if (!options.aot) {
     // ORC's LLJIT directly, not mlir::ExecutionEngine: the engine adds an
     // exported `_mlir_<name>` wrapper to every function of the module,
     // which would keep the internal step body (inlined into our packed
     // entry) alive and compile it twice.
-    auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-    if (!tmBuilder)
-      return tmBuilder.takeError();
-    // Code generation at the same level as the IR optimizer (as llc -O<n>
-    // for AOT): -O0 skips the machine scheduler, which dominates the
-    // compile of a step with thousands of parameters in one basic block.
-    static constexpr llvm::CodeGenOptLevel kLevels[] = {
-        llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
-        llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
-    tmBuilder->setCodeGenOptLevel(kLevels[std::min(options.optLevel, 3u)]);
-    auto tm = tmBuilder->createTargetMachine();
-    if (!tm)
-      return tm.takeError();
-    auto llvmContext = std::make_unique<llvm::LLVMContext>();
-    auto llvmModule = translateModuleToLLVMIR(*module, *llvmContext);
+    llvm::LLVMContext llvmContext;
+    double translateStart = threadCpuMs();
+    auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
       return makeError("translation to LLVM IR failed:\n" + diagnostics);
-    llvmModule->setDataLayout((*tm)->createDataLayout());
-    llvmModule->setTargetTriple((*tm)->getTargetTriple());
-    if (llvm::Error err = makeOptimizingTransformer(
-            options.optLevel, 0, tm->get())(llvmModule.get()))
-      return std::move(err);
+    translateMs = threadCpuMs() - translateStart;
+    // The JIT links object files (Codegen.cpp), whose initializer sections
+    // it would not run; none of our lowerings emits global constructors.
+    if (llvmModule->getNamedGlobal("llvm.global_ctors") ||
+        llvmModule->getNamedGlobal("llvm.global_dtors"))
+      return makeError("the lowered step has global constructors or "
+                       "destructors, which the JIT does not run (use --aot)");
+    auto objects =
+        compileToObjects(*llvmModule, *tmBuilder, options.optLevel,
+                         compileThreads(options.compileThreads), codegen);
+    if (!objects)
+      return objects.takeError();
     auto jit = llvm::orc::LLJITBuilder()
                    .setJITTargetMachineBuilder(std::move(*tmBuilder))
                    .create();
@@ -362,9 +372,9 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     if (!process)
       return process.takeError();
     main.addGenerator(std::move(*process));
-    if (llvm::Error err = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(
-            std::move(llvmModule), std::move(llvmContext))))
-      return std::move(err);
+    for (std::unique_ptr<llvm::MemoryBuffer> &object : *objects)
+      if (llvm::Error err = (*jit)->addObjectFile(std::move(object)))
+        return std::move(err);
     if (llvm::Error err = (*jit)->initialize(main))
       return std::move(err);
     auto fn = (*jit)->lookup(symbol);
@@ -374,9 +384,11 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     step->impl->jit = std::move(*jit);
   } else {
     llvm::LLVMContext llvmContext;
+    double translateStart = threadCpuMs();
     auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
       return makeError("translation to LLVM IR failed:\n" + diagnostics);
+    translateMs = threadCpuMs() - translateStart;
     // The signature, as in CUDA artifacts, so that mp-cpu-train (plain C,
     // no LLVM) can run the library through its packed entry.
     if (llvm::Error err = addStepSignature(
@@ -387,13 +399,9 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
     // carried to another machine with libmixprec_cpu_runtime.so) or in
     // this build.
     std::string runtimeDir = runtimeDirectory();
-    std::vector<std::string> flags{
-        "-O" + std::to_string(std::min(options.optLevel, 3u)),
-        "-march=native",
-        "-L" + runtimeDir,
-        "-Wl,-rpath,$ORIGIN:" + runtimeDir,
-        "-lmixprec_cpu_runtime",
-        "-lm"};
+    std::vector<std::string> flags{"-L" + runtimeDir,
+                                   "-Wl,-rpath,$ORIGIN:" + runtimeDir,
+                                   "-lmixprec_cpu_runtime", "-lm"};
     if (mpiRuntime) {
       // The MPI runtime sits next to the CPU runtime (same directory in the
       // build and install trees); libmpich in the system's library path.
@@ -408,9 +416,15 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
         flags.push_back("-L" MIXPREC_MPICH_LIBDIR);
       flags.push_back("-lmpich");
     }
+    tmBuilder->setRelocationModel(llvm::Reloc::PIC_);
+    auto objects =
+        compileToObjects(*llvmModule, *tmBuilder, options.optLevel,
+                         compileThreads(options.compileThreads), codegen);
+    if (!objects)
+      return objects.takeError();
     auto built =
-        buildSharedLibrary(*llvmModule, "mixprec-step", options.aotPath,
-                           step->impl->tempLibrary, flags, "AOT library");
+        linkSharedLibrary(*objects, "mixprec-step", options.aotPath,
+                          step->impl->tempLibrary, flags, "AOT library");
     if (!built)
       return built.takeError();
     std::string libPath = *built;
@@ -423,6 +437,9 @@ CompiledStep::compile(StringRef mlirText, const CompileOptions &options) {
       return makeError("symbol " + symbol + " not found in " + libPath);
     step->libPath = libPath;
   }
+  step->profile = codegen.profile;
+  step->profile.mlirMs = mlirMs;
+  step->profile.translateMs = translateMs;
   step->compileMillis = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - start)
                             .count();

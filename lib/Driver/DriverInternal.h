@@ -47,8 +47,11 @@
 #include <dlfcn.h>
 
 namespace llvm {
+class MemoryBuffer;
+class MemoryBufferRef;
 class Module;
 namespace orc {
+class JITTargetMachineBuilder;
 class LLJIT;
 } // namespace orc
 } // namespace llvm
@@ -125,6 +128,46 @@ llvm::Expected<std::string>
 buildSharedLibrary(llvm::Module &module, llvm::StringRef stem,
                    llvm::StringRef requestedPath, std::string &tempLibrary,
                    llvm::ArrayRef<std::string> flags, llvm::StringRef what);
+
+/// Links object files (compileToObjects) into a shared library with clang,
+/// like buildSharedLibrary.
+llvm::Expected<std::string>
+linkSharedLibrary(llvm::ArrayRef<std::unique_ptr<llvm::MemoryBuffer>> objects,
+                  llvm::StringRef stem, llvm::StringRef requestedPath,
+                  std::string &tempLibrary, llvm::ArrayRef<std::string> flags,
+                  llvm::StringRef what);
+
+//===----------------------------------------------------------------------===//
+// Native code generation of CPU steps (Codegen.cpp)
+//===----------------------------------------------------------------------===//
+
+/// CPU milliseconds of the calling thread so far.
+double threadCpuMs();
+
+/// What compileToObjects did: the optimizer and code generator fields of
+/// `profile`.
+struct CodegenStats {
+  CompiledStep::CompileProfile profile;
+};
+
+/// Compile threads: $MIXPREC_COMPILE_THREADS if set (a positive integer),
+/// else `requested` if nonzero, else the cores this process may run on.
+unsigned compileThreads(unsigned requested);
+
+/// Gives "tune-cpu"="generic" to every function of `module` with a basic
+/// block longer than Codegen.cpp's kLongBlock (2,000 instructions;
+/// $MIXPREC_LONG_BLOCK overrides it, 0: never); returns how many.
+unsigned tuneLongBlocksGeneric(llvm::Module &module);
+
+/// Optimizes `module` at `optLevel` and generates object code for the
+/// target `tmb` describes: the code generator runs on up to `threads`
+/// partitions at once when the module is large (one object per
+/// partition), else on the whole module (one object). `module` is
+/// optimized in place and then unusable (split).
+llvm::Expected<std::vector<std::unique_ptr<llvm::MemoryBuffer>>>
+compileToObjects(llvm::Module &module,
+                 const llvm::orc::JITTargetMachineBuilder &tmb,
+                 unsigned optLevel, unsigned threads, CodegenStats &stats);
 
 //===----------------------------------------------------------------------===//
 // CUDARuntime.cpp

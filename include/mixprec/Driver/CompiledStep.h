@@ -118,6 +118,10 @@ struct CompileOptions {
   bool compileOnly = false;
   /// LLVM optimisation level.
   unsigned optLevel = 3;
+  /// CPU target: threads for LLVM's code generator, which compiles a large
+  /// module in that many partitions at once (0: the cores
+  /// this process may use; $MIXPREC_COMPILE_THREADS overrides both).
+  unsigned compileThreads = 0;
   /// Mark the entry's arguments `bufferization.writable = false` so that the
   /// compiled code never writes into the caller's argument buffers (the
   /// Python module passes numpy memory without copying it).
@@ -153,6 +157,22 @@ public:
   const StepSignature &signature() const { return sig; }
   /// Milliseconds spent in the pipeline and in code generation.
   double compileMs() const { return compileMillis; }
+  /// Where a CPU step's compile time went (CPU milliseconds of the threads
+  /// that did the work; all 0 for CUDA).
+  struct CompileProfile {
+    /// Parsing and the MLIR pipelines (tensor level, mp-to-cpu), verifying.
+    double mlirMs = 0;
+    /// Translation to LLVM IR and LLVM's optimizer (whole module).
+    double translateMs = 0, optMs = 0;
+    /// LLVM's code generator: all partitions, and the slowest one (on
+    /// idle cores, the wall time of code generation).
+    double codegenMs = 0, codegenMaxMs = 0;
+    /// Modules code-generated separately (1: not split), on `threads`.
+    unsigned partitions = 0, threads = 0;
+    /// Functions code-generated with the generic tuning (Codegen.cpp).
+    unsigned genericTuned = 0;
+  };
+  const CompileProfile &compileProfile() const { return profile; }
   /// Bytes the forward keeps for the backward (mp::getSavedActivationBytes
   /// of the entry after the tensor-level pipeline), or -1.
   int64_t savedActivationBytes() const { return savedActBytes; }
@@ -190,6 +210,7 @@ private:
   std::unique_ptr<Impl> impl;
   StepSignature sig;
   double compileMillis = 0;
+  CompileProfile profile;
   int64_t savedActBytes = -1;
   StepTarget stepTarget = StepTarget::CPU;
   std::string libPath;

@@ -1,0 +1,210 @@
+//===- Codegen.cpp - LLVM IR to object code, on several threads ----------===//
+//
+// Part of mixprec: MLIR passes for mixed-precision training.
+//
+//===----------------------------------------------------------------------===//
+//
+// The native code generation of a CPU step (JIT and AOT): LLVM's optimizer
+// runs on the whole module, then its code generator on partitions of it
+// (llvm::SplitModule, one per compile thread), each in its own LLVMContext
+// on its own thread. A deep model's step is many functions (the layer
+// functions of `share_layers`, the loop nests mp-outline-loop-nests
+// outlined, the step itself), so its partitions compile concurrently. A
+// small module stays one partition.
+//
+// After the optimizer, a function with a basic block of more than
+// kLongBlock instructions is code-generated with the generic x86 tuning
+// ("tune-cpu"="generic"): such blocks are a step's straight-line call
+// set-ups (hundreds of memref descriptors per call), where the host CPU's
+// post-RA list scheduler costs most of the code generation time (it is
+// superlinear in the length of the block) and gains nothing. Loop bodies
+// never come near that length and keep the host tuning.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DriverInternal.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+
+using namespace mlir;
+using namespace mlir::mp;
+using namespace mlir::mp::driver;
+
+namespace {
+/// A basic block longer than this gets the generic tuning (file comment).
+constexpr size_t kLongBlock = 2000;
+/// A module with fewer instructions than this is not split: its code
+/// generation is quick, and one partition keeps it identical to before.
+constexpr size_t kMinSplitInstructions = 20000;
+} // namespace
+
+double driver::threadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+unsigned driver::compileThreads(unsigned requested) {
+  if (const char *env = std::getenv("MIXPREC_COMPILE_THREADS")) {
+    char *end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0)
+      return static_cast<unsigned>(n);
+  }
+  if (requested > 0)
+    return requested;
+  return std::max(1u, llvm::hardware_concurrency().compute_thread_count());
+}
+
+unsigned driver::tuneLongBlocksGeneric(llvm::Module &module) {
+  // $MIXPREC_LONG_BLOCK=<n> moves the threshold (0: never), to compare.
+  size_t limit = kLongBlock;
+  if (const char *env = std::getenv("MIXPREC_LONG_BLOCK")) {
+    char *end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n >= 0)
+      limit = n == 0 ? SIZE_MAX : static_cast<size_t>(n);
+  }
+  unsigned tuned = 0;
+  for (llvm::Function &fn : module) {
+    if (fn.isDeclaration() || fn.hasFnAttribute("tune-cpu"))
+      continue;
+    size_t longest = 0;
+    for (llvm::BasicBlock &block : fn)
+      longest = std::max(longest, block.size());
+    if (longest > limit) {
+      fn.addFnAttr("tune-cpu", "generic");
+      ++tuned;
+    }
+  }
+  return tuned;
+}
+
+/// Generates object code for `module` with its own target machine.
+static llvm::Error emitObject(llvm::Module &module,
+                              llvm::orc::JITTargetMachineBuilder tmb,
+                              llvm::SmallVectorImpl<char> &object) {
+  auto tm = tmb.createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager pm;
+  if ((*tm)->addPassesToEmitFile(pm, os, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile))
+    return makeError("the target cannot emit object files");
+  pm.run(module);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<std::unique_ptr<llvm::MemoryBuffer>>>
+driver::compileToObjects(llvm::Module &module,
+                         const llvm::orc::JITTargetMachineBuilder &tmb,
+                         unsigned optLevel, unsigned threads,
+                         CodegenStats &stats) {
+  stats = CodegenStats();
+  CompiledStep::CompileProfile &profile = stats.profile;
+  double optStart = threadCpuMs();
+  // The optimizer sees the whole module: its interprocedural passes
+  // propagate the constant sizes and strides of the memref descriptors
+  // into the functions a step calls (split first, the layer functions of a
+  // 12-layer GPT took 10x as long to compile and ran 2x slower).
+  {
+    auto tm = llvm::orc::JITTargetMachineBuilder(tmb).createTargetMachine();
+    if (!tm)
+      return tm.takeError();
+    module.setDataLayout((*tm)->createDataLayout());
+    module.setTargetTriple((*tm)->getTargetTriple());
+    if (llvm::Error err =
+            makeOptimizingTransformer(optLevel, 0, tm->get())(&module))
+      return std::move(err);
+  }
+  profile.genericTuned = tuneLongBlocksGeneric(module);
+  profile.optMs = threadCpuMs() - optStart;
+
+  // Partitions for code generation as bitcode: each is parsed again in its
+  // own context, so that the threads share nothing.
+  std::vector<llvm::SmallString<0>> bitcode;
+  if (threads > 1 && module.getInstructionCount() >= kMinSplitInstructions)
+    llvm::SplitModule(
+        module, threads,
+        [&](std::unique_ptr<llvm::Module> part) {
+          if (part->getInstructionCount() == 0 &&
+              llvm::none_of(part->globals(), [](llvm::GlobalVariable &g) {
+                return !g.isDeclaration();
+              }))
+            return;
+          llvm::raw_svector_ostream os(bitcode.emplace_back());
+          llvm::WriteBitcodeToFile(*part, os);
+        },
+        /*PreserveLocals=*/false);
+  std::vector<llvm::SmallVector<char, 0>> objects;
+  if (bitcode.size() <= 1) {
+    // One partition: the module itself, on this thread.
+    objects.resize(1);
+    profile.partitions = 1;
+    double codegenStart = threadCpuMs();
+    if (llvm::Error err = emitObject(module, tmb, objects[0]))
+      return std::move(err);
+    profile.codegenMs = profile.codegenMaxMs = threadCpuMs() - codegenStart;
+  } else {
+    size_t n = bitcode.size();
+    objects.resize(n);
+    std::vector<llvm::Error> errors;
+    for (size_t i = 0; i < n; ++i)
+      errors.push_back(llvm::Error::success());
+    std::vector<double> cpuMs(n, 0);
+    auto work = [&](size_t i) {
+      double workStart = threadCpuMs();
+      llvm::LLVMContext context;
+      auto part = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(bitcode[i].str(), "partition"), context);
+      if (!part) {
+        errors[i] = part.takeError();
+        return;
+      }
+      errors[i] = emitObject(**part, tmb, objects[i]);
+      cpuMs[i] = threadCpuMs() - workStart;
+    };
+    std::vector<std::thread> pool;
+    for (size_t i = 1; i < n; ++i)
+      pool.emplace_back(work, i);
+    work(0);
+    for (std::thread &t : pool)
+      t.join();
+    llvm::Error all = llvm::Error::success();
+    for (llvm::Error &err : errors)
+      all = llvm::joinErrors(std::move(all), std::move(err));
+    if (all)
+      return std::move(all);
+    profile.partitions = n;
+    for (double ms : cpuMs) {
+      profile.codegenMs += ms;
+      profile.codegenMaxMs = std::max(profile.codegenMaxMs, ms);
+    }
+  }
+  profile.threads = std::min<unsigned>(threads, profile.partitions);
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+  for (size_t i = 0; i < objects.size(); ++i)
+    buffers.push_back(std::make_unique<llvm::SmallVectorMemoryBuffer>(
+        std::move(objects[i]), "mixprec-step-" + std::to_string(i) + ".o",
+        /*RequiresNullTerminator=*/false));
+  return buffers;
+}
