@@ -719,3 +719,40 @@ def test_frozen_parameters():
     sd["model"]["0.weight"] = sd["model"]["0.weight"] + 1
     with pytest.raises(ValueError, match="frozen parameter '0.weight'"):
         tr.load_state_dict(sd)
+
+
+class Deconv(tnn.Module):
+    """ConvTranspose1d/2d with strides, padding, output_padding, dilation,
+    groups and bias (a U-Net / DCGAN decoder's layers)."""
+
+    def __init__(self):
+        super().__init__()
+        self.up1 = tnn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.up2 = tnn.ConvTranspose2d(6, 4, 4, stride=2, padding=1, groups=2, bias=False)
+        self.up3 = tnn.ConvTranspose2d(4, 4, 3, padding=5, dilation=2, groups=4)  # crops
+        self.up4 = tnn.ConvTranspose2d(4, 2, 2, stride=3, padding=0)
+        self.up1d = tnn.ConvTranspose1d(3, 2, 3, stride=2, padding=1, output_padding=1)
+        self.head = tnn.Linear(2 * 29 * 29 + 2 * 10, 3)
+
+    def forward(self, x, s):
+        h = self.up4(torch.tanh(self.up3(torch.tanh(self.up2(torch.tanh(self.up1(x)))))))
+        return self.head(torch.cat([h.flatten(1), self.up1d(s).flatten(1)], 1))
+
+
+def test_transposed_convolutions():
+    torch.manual_seed(0)
+    model = Deconv()
+    x, s, y = torch.randn(2, 4, 4, 4), torch.randn(2, 3, 5), torch.randint(0, 3, (2,))
+
+    class Pair(tnn.Module):  # the trainer calls model(*inputs): one input here
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, xs):
+            return self.m(xs[:, :64].reshape(2, 4, 4, 4), xs[:, 64:].reshape(2, 3, 5))
+
+    xs = torch.cat([x.flatten(1), s.flatten(1)], 1)
+    loss, l64, worst = grads_vs_float64(Pair(model), xs, y, tnn.CrossEntropyLoss())
+    assert abs(loss - l64) <= 1e-6 * abs(l64), (loss, l64)
+    assert worst <= 1e-5, worst

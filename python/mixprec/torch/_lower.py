@@ -1021,16 +1021,16 @@ def _pair(v, n=2):
 @handles("convolution")
 def _conv(L, node, x, w, bias, stride, padding, dilation, transposed, output_padding,
           groups):
-    if transposed:
-        raise Refused("transposed convolution")
     xv, wv = L.val(x, "f32"), L.val(w, "f32")
     shape, _ = L.out(node)
     em = L.em
+    output_padding = list(output_padding or [0] * (len(xv.shape) - 2))
     if len(xv.shape) == 3:  # conv1d as a 2-D convolution of height 1
         n, c, l = xv.shape
         xv = em.reshape(xv, (n, c, 1, l))
         wv = em.reshape(wv, wv.shape[:2] + (1, wv.shape[2]))
         stride, padding, dilation = [1] + list(stride), [0] + list(padding), [1] + list(dilation)
+        output_padding = [0] + output_padding
         out4 = (shape[0], shape[1], 1, shape[2])
     elif len(xv.shape) == 4:
         out4 = shape
@@ -1039,7 +1039,13 @@ def _conv(L, node, x, w, bias, stride, padding, dilation, transposed, output_pad
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     if any(isinstance(p, str) for p in padding):
         raise Refused("string padding")
-    xv = em.pad(xv, [0, 0, padding[0], padding[1]], [0, 0, padding[0], padding[1]])
+    if transposed:
+        xv, wv, low, high = _transposed_as_conv(em, xv, wv, stride, padding, dilation,
+                                                _pair(output_padding), groups)
+        stride = (1, 1)
+    else:
+        low = high = [0, 0, padding[0], padding[1]]
+    xv = em.pad(xv, low, high)
     n, c, _, _ = xv.shape
     f = wv.shape[0]
     attrs = (f"dilations = dense<[{dilation[0]}, {dilation[1]}]> : tensor<2xi64>, "
@@ -1064,6 +1070,43 @@ def _conv(L, node, x, w, bias, stride, padding, dilation, transposed, output_pad
         bv = L.val(bias, "f32")
         y = em.ew([y, em.reshape(bv, (1, out4[1], 1, 1))], lambda b, p, q: b.add(p, q), out4)
     return em.reshape(y, shape)
+
+
+def _transposed_as_conv(em, xv, wv, stride, padding, dilation, output_padding, groups):
+    """ConvTranspose as a stride-1 convolution: the input with stride - 1
+    zeros between elements (an insert_slice with strides into zeros),
+    padded by dilation*(k-1) - padding (plus output_padding at the end;
+    negative pads crop), and the weight [Cin, Cout/g, kh, kw] regrouped to
+    [Cout, Cin/g, kh, kw] and flipped in both spatial dims (a gather).
+    Returns (input, weight, low pads, high pads)."""
+    n, c, h, w = xv.shape
+    _, fg, kh, kw = wv.shape
+    g = groups
+    if stride != (1, 1):
+        z = em.fill(0.0, (n, c, (h - 1) * stride[0] + 1, (w - 1) * stride[1] + 1))
+        xv = em.insert_slice(xv, z, [0, 0, 0, 0], [1, 1, stride[0], stride[1]])
+    low, high = [0, 0], [0, 0]
+    for i, k in enumerate((kh, kw)):
+        low.append(dilation[i] * (k - 1) - padding[i])
+        high.append(dilation[i] * (k - 1) - padding[i] + output_padding[i])
+    if any(p < 0 for p in low + high):
+        offs = [-min(p, 0) for p in low]
+        sizes = [d + min(lo, 0) + min(hi, 0) for d, lo, hi in zip(xv.shape, low, high)]
+        xv = em.slice(xv, offs, sizes, [1, 1, 1, 1])
+        low, high = [max(p, 0) for p in low], [max(p, 0) for p in high]
+    wg = em.reshape(wv, (g, c // g, fg, kh, kw))
+    wg = em.reshape(em.transpose(wg, [0, 2, 1, 3, 4]), (g * fg, c // g, kh, kw))
+
+    def flip(b):
+        i, j = b.index(2), b.index(3)
+        fi = b.op(f"arith.subi {b.const(kh - 1, 'index')}, {i}", "index")
+        fj = b.op(f"arith.subi {b.const(kw - 1, 'index')}, {j}", "index")
+        y = b.fresh()
+        b.raw(f"{y} = tensor.extract {wg.name}[{b.index(0)}, {b.index(1)}, {fi}, {fj}] : "
+              f"{wg.type}")
+        return y
+    wf = em.generic([], wg.shape, "f32", flip)
+    return xv, wf, low, high
 
 
 #: Convolutions without groups as one matmul over an im2col matrix built
