@@ -97,6 +97,7 @@ class Lowering:
         self.const_cache: Dict[int, V] = {}
         self.output = None
         self.streams = 0              # random ops lowered (one stream each)
+        self.detached: Dict[str, V] = {}  # param placeholder -> undifferentiated copy
 
     # values ---------------------------------------------------------------
     def val(self, x, dt=None) -> V:
@@ -1426,9 +1427,15 @@ def _embedding(L, node, weight, indices, padding_idx=-1, scale_grad_by_freq=Fals
                sparse=False):
     if scale_grad_by_freq or sparse:
         raise Refused("scale_grad_by_freq / sparse embeddings")
-    if padding_idx is not None and padding_idx >= 0:
-        raise Refused("padding_idx (its row's zero gradient is not modelled)")
     w, idx = L.val(weight, "f32"), L.val(indices)
+    det = None
+    if padding_idx is not None and padding_idx >= 0 and isinstance(weight, V):
+        # the padding row gets no gradient: read it from the weight's
+        # undifferentiated copy (the trainer passes the same tensor twice)
+        src = node.args[0]
+        det = L.detached.get(src.name) if isinstance(src, torch.fx.Node) else None
+        if det is None:
+            raise Refused("padding_idx on a weight that is not a parameter of the model")
     if idx.dt not in ("i64", "i32"):
         raise Refused(f"indices of type {idx.dt}")
     shape, _ = L.out(node)
@@ -1442,7 +1449,12 @@ def _embedding(L, node, weight, indices, padding_idx=-1, scale_grad_by_freq=Fals
         j = b.index(r - 1)
         y = b.fresh()
         b.raw(f"{y} = tensor.extract {w.name}[{ix}, {j}] : {w.type}")
-        return y
+        if det is None:
+            return y
+        yd = b.fresh()
+        b.raw(f"{yd} = tensor.extract {det.name}[{ix}, {j}] : {det.type}")
+        pad = b.cmpi("eq", i, b.const(int(padding_idx), idx.dt), idx.dt)
+        return b.select(pad, yd, y)
     return L.em.generic([idx], shape, "f32", body, maps=maps)
 
 
