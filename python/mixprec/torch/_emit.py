@@ -466,6 +466,12 @@ class Emitter:
         return v
 
     def pad(self, x: V, low, high, value=0.0) -> V:
+        """tensor.pad by `low` / `high` per dim; a negative amount crops."""
+        if any(p < 0 for p in list(low) + list(high)):
+            offs = [-min(p, 0) for p in low]
+            sizes = [d + min(lo, 0) + min(hi, 0) for d, lo, hi in zip(x.shape, low, high)]
+            x = self.slice(x, offs, sizes, [1] * len(x.shape))
+            low, high = [max(p, 0) for p in low], [max(p, 0) for p in high]
         if not any(low) and not any(high):
             return x
         shape = [d + l + h for d, l, h in zip(x.shape, low, high)]

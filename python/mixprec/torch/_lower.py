@@ -627,14 +627,7 @@ def _norm_dim(d, r):
 @handles("slice")
 def _slice(L, node, x, dim=0, start=None, end=None, step=1):
     v = L.val(x)
-    dim = _norm_dim(dim, len(v.shape))
-    n = v.shape[dim]
-    s, e, st = slice(start, end, step).indices(n)
-    size = max(0, (e - s + st - 1) // st)
-    offs = [0] * len(v.shape)
-    sizes = list(v.shape)
-    strides = [1] * len(v.shape)
-    offs[dim], sizes[dim], strides[dim] = s, size, st
+    offs, sizes, strides = _slice_args(v.shape, dim, start, end, step)
     return L.em.slice(v, offs, sizes, strides)
 
 
@@ -777,12 +770,7 @@ def _constant_pad(L, node, x, pad, value=0):
     low, high = [0] * r, [0] * r
     for i in range(len(pad) // 2):
         low[r - 1 - i], high[r - 1 - i] = int(pad[2 * i]), int(pad[2 * i + 1])
-    if any(p < 0 for p in low + high):  # negative padding crops
-        offs = [-min(p, 0) for p in low]
-        sizes = [d + min(lo, 0) + min(hi, 0) for d, lo, hi in zip(v.shape, low, high)]
-        v = L.em.slice(v, offs, sizes, [1] * r)
-        low, high = [max(p, 0) for p in low], [max(p, 0) for p in high]
-    return L.em.pad(v, low, high, value)
+    return L.em.pad(v, low, high, value)  # negative padding crops
 
 
 @handles("roll")
@@ -858,14 +846,11 @@ def _as_strided(L, node, x, size, stride, storage_offset=None):
     r = len(size)
 
     def body(b):
-        terms = []
+        acc = b.const(off, "index")
         for d in range(r):
             if size[d] > 1 and stride[d] != 0:
-                terms.append(b.op(f"arith.muli {b.index(d)}, {b.const(stride[d], 'index')}",
-                                  "index"))
-        acc = b.const(off, "index")
-        for t in terms:
-            acc = b.op(f"arith.addi {acc}, {t}", "index")
+                t = b.op(f"arith.muli {b.index(d)}, {b.const(stride[d], 'index')}", "index")
+                acc = b.op(f"arith.addi {acc}, {t}", "index")
         y = b.fresh()
         b.raw(f"{y} = tensor.extract {storage.name}[{acc}] : {storage.type}")
         return y
@@ -1079,7 +1064,7 @@ def _transposed_as_conv(em, xv, wv, stride, padding, dilation, output_padding, g
     padded by dilation*(k-1) - padding (plus output_padding at the end;
     negative pads crop), and the weight [Cin, Cout/g, kh, kw] regrouped to
     [Cout, Cin/g, kh, kw] and flipped in both spatial dims (a gather).
-    Returns (input, weight, low pads, high pads)."""
+    Returns (input, weight, low pads, high pads; negative ones crop)."""
     n, c, h, w = xv.shape
     _, fg, kh, kw = wv.shape
     g = groups
@@ -1090,11 +1075,6 @@ def _transposed_as_conv(em, xv, wv, stride, padding, dilation, output_padding, g
     for i, k in enumerate((kh, kw)):
         low.append(dilation[i] * (k - 1) - padding[i])
         high.append(dilation[i] * (k - 1) - padding[i] + output_padding[i])
-    if any(p < 0 for p in low + high):
-        offs = [-min(p, 0) for p in low]
-        sizes = [d + min(lo, 0) + min(hi, 0) for d, lo, hi in zip(xv.shape, low, high)]
-        xv = em.slice(xv, offs, sizes, [1, 1, 1, 1])
-        low, high = [max(p, 0) for p in low], [max(p, 0) for p in high]
     wg = em.reshape(wv, (g, c // g, fg, kh, kw))
     wg = em.reshape(em.transpose(wg, [0, 2, 1, 3, 4]), (g * fg, c // g, kh, kw))
 
@@ -1559,7 +1539,7 @@ def _uniform(L, shape) -> V:
     L.streams += 1
     r = len(shape)
     dims = ", ".join(f"d{i}" for i in range(r))
-    strides = [int(np.prod(shape[i + 1:], dtype=np.int64)) for i in range(r)]
+    strides = _dense_strides(shape)
 
     def body(b, sd):
         i64 = "i64"
