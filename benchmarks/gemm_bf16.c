@@ -1,10 +1,12 @@
-/*===- gemm_bf16.c - runtime bf16 GEMM against the VDPBF16PS peak ---------===*
+/*===- gemm_bf16.c - runtime bf16 GEMM against the measured peak ----------===*
  *
  * Part of mixprec: MLIR passes for mixed-precision training.
  *
  * Measures, in one process, (1) the peak of a register-resident VDPBF16PS
  * loop on T threads (12 independent zmm accumulator chains per thread, 64
- * flops per instruction: 16 lanes x 2 bf16 pairs x multiply + add) and
+ * flops per instruction: 16 lanes x 2 bf16 pairs x multiply + add), or,
+ * when the runtime's engine is amx, of a register-resident TDPBF16PS loop
+ * (four accumulator tiles, 16384 flops per instruction), and
  * (2) the achieved GFLOP/s of the runtime's mp_rt_gemm (the engine
  * MIXPREC_GEMM / MIXPREC_NUM_THREADS select; run it with
  * MIXPREC_NUM_THREADS=T) on the given shapes. Built and driven by
@@ -29,6 +31,7 @@
 
 #include "mixprec_cpu_runtime.h"
 
+#include <immintrin.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,10 +69,42 @@ peak_loop(int64_t n) {
                                "xmm11");
 }
 
-static int64_t peak_iters = 8000000; /* 96 M instructions per thread */
+/* The AMX peak: TDPBF16PS on four independent 16 x 16 f32 accumulator
+ * tiles from four source tiles (no loads), 16384 flops per instruction
+ * (16 x 16 x 32 multiply-adds). The runtime's first call has asked Linux
+ * for the tile state (process-wide). */
+typedef struct {
+  uint8_t palette, start_row, reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} TileConfig;
+
+__attribute__((target("amx-tile,amx-bf16"), noinline)) static void
+peak_loop_amx(int64_t n) {
+  TileConfig cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.palette = 1;
+  for (int i = 0; i < 8; ++i)
+    cfg.rows[i] = 16, cfg.colsb[i] = 64;
+  _tile_loadconfig(&cfg);
+  for (int64_t i = 0; i < n; ++i) {
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  _tile_release();
+}
+
+static int use_amx; /* the runtime's engine is amx: measure its peak */
+static int64_t peak_iters = 8000000;    /* 96 M instructions per thread */
+static int64_t peak_iters_amx = 250000; /* 1 M TDPBF16PS per thread */
 static void *peak_thread(void *arg) {
   (void)arg;
-  peak_loop(peak_iters);
+  if (use_amx)
+    peak_loop_amx(peak_iters_amx);
+  else
+    peak_loop(peak_iters);
   return NULL;
 }
 
@@ -82,7 +117,9 @@ static double peak(int threads, double *per_cpu) {
     pthread_create(&t[i], NULL, peak_thread, NULL);
   for (int i = 0; i < threads; ++i)
     pthread_join(t[i], NULL);
-  double dt = now_s() - t0, flop = (double)threads * (double)peak_iters * 768.0;
+  double dt = now_s() - t0,
+         flop = use_amx ? (double)threads * (double)peak_iters_amx * 4 * 16384.0
+                        : (double)threads * (double)peak_iters * 768.0;
   *per_cpu = flop / (cpu_s() - c0) * 1e-9 * threads;
   return flop / dt * 1e-9;
 }
@@ -180,7 +217,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "this CPU has no AVX512_BF16: no VDPBF16PS peak\n");
     return 3;
   }
-  printf("backend %s\n", mp_rt_gemm_backend());
+  const char *backend = mp_rt_gemm_backend();
+  use_amx = strstr(backend, "bf16=amx-bf16") != NULL;
+  printf("backend %s\n", backend);
+  printf("peak %s\n", use_amx ? "TDPBF16PS" : "VDPBF16PS");
   for (int i = 3; i < argc; ++i)
     if (bench(argv[i], reps, threads))
       return 1;

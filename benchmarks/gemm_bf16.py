@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""bf16 GEMM micro-benchmark: the runtime's engine against the VDPBF16PS peak.
+"""bf16 GEMM micro-benchmark: the runtime's engine against the measured peak
+(a VDPBF16PS loop; a TDPBF16PS loop when the engine is amx).
 
 Builds benchmarks/gemm_bf16.c against build/lib/libmixprec_cpu_runtime.so
 and runs it --repeats times per thread count (1 and 2 by default), the
@@ -78,7 +79,7 @@ def main():
         exe = os.path.join(tmp, "gemm_bf16")
         build(root, args.build, exe)
         samples = {(s, t): [] for s in shapes for t in threads}
-        backend = {}
+        backend, peak_kind = {}, {}
         for _ in range(args.repeats):
             for t in threads:
                 env = dict(os.environ, MIXPREC_NUM_THREADS=str(t))
@@ -89,6 +90,8 @@ def main():
                     f = line.split()
                     if f[0] == "backend":
                         backend[t] = f[1]
+                    elif f[0] == "peak":
+                        peak_kind[t] = f[1]
                     elif f[0] == "gemm":
                         samples[(f[1], t)].append(
                             {"ms": float(f[2]), "gflops": float(f[3]),
@@ -102,6 +105,7 @@ def main():
     print(f"# cpu {info.get('cpu')}, avx512_bf16={info.get('avx512_bf16')} "
           f"amx_bf16={info.get('amx_bf16')}, load {info['loadavg_start']} -> "
           f"{info['loadavg_end']}")
+    print(f"# engine {backend}, peak of a {peak_kind} loop")
     print(f"{'shape':20} {'thr':>3} {'median':>8} {'best':>8} {'peak':>8} "
           f"{'best/peak':>9} {'cpu-time':>8} {'cpu peak':>8} {'ratio':>6}  what")
     for s in shapes:
@@ -127,7 +131,8 @@ def main():
                   f"{r['cpu_pct_of_peak']:5.1f}%  {r['what']}")
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"machine": info, "backend": backend, "results": results},
+            json.dump({"machine": info, "backend": backend,
+                       "peak_instruction": peak_kind, "results": results},
                       f, indent=1)
 
 

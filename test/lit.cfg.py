@@ -63,6 +63,8 @@ if "avx512_bf16" in _cpu_flags:
     config.available_features.add("avx512bf16")
 if "avx512f" in _cpu_flags and "avx512bw" in _cpu_flags:
     config.available_features.add("avx512")
+if "amx_bf16" in _cpu_flags and "amx_tile" in _cpu_flags:
+    config.available_features.add("amx")
 
 # The Python package (pybind11 extension) was built: tests that drive the
 # compiler in-process from Python (scripts/difftest.py) need it.

@@ -53,11 +53,13 @@ void mp_rt_memref_copy(int64_t elem_size, void *src, void *dst);
  * bf16 engine, at most 64 Ki elements per block of the sgemm engine), so
  * no f32 copy of the whole of C is made.
  *
- * Engines: when both operands hold bf16 values and the CPU has
- * AVX512_BF16, a packed bf16 kernel (VDPBF16PS) on all cores; otherwise
+ * Engines: when both operands hold bf16 values and the CPU has AMX-BF16
+ * or AVX512_BF16, a packed bf16 kernel (TDPBF16PS tiles or VDPBF16PS) on
+ * all cores; otherwise
  * the operands are converted to f32 and multiplied by OpenBLAS's
  * cblas_sgemm (dlopen("libopenblas.so.0") at the first call, when present)
- * or a built-in kernel. Environment: MIXPREC_GEMM=auto|bf16|bf16emu|sgemm
+ * or a built-in kernel. Environment:
+ * MIXPREC_GEMM=auto|amx|bf16|bf16emu|sgemm (auto: amx, else bf16, else sgemm)
  * (bf16emu: the bf16 engine with the dot product emulated by f32 FMAs, for
  * testing on CPUs without AVX512_BF16), MIXPREC_NUM_THREADS=<n>,
  * MIXPREC_BLAS=builtin|<path of a library exporting cblas_sgemm>. */
@@ -88,6 +90,27 @@ void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
                          void *c, int64_t crs, int64_t ccs, int64_t M,
                          int64_t N, int64_t K, int tbias, const void *bias,
                          int64_t bias_stride, int act);
+
+/* The packed-B cache of the bf16 engine: the entry points
+ *   _mlir_ciface_mp_rt_matmul_cached_<A>_<B>_<C>(A, B, C)
+ *   _mlir_ciface_mp_rt_matmul_ep_cached_<A>_<B>_<C>(A, B, C, bias, kind, act)
+ * compute what the ones without `_cached` do and keep B's packed panels,
+ * keyed by (address, kind, strides, sizes), until the next
+ * mp_rt_pack_cache_begin_step / mp_rt_pack_cache_end_step (any thread):
+ * the caller promises that B is not written in between
+ * (mp-contractions-to-runtime calls them only for a B it proved read-only
+ * in the function and brackets the function with begin / end). Results
+ * are bit for bit those of the uncached calls. Per calling thread, at
+ * most MIXPREC_PACK_CACHE_MB MiB (default 256) of panels; off with
+ * MIXPREC_PACK_CACHE=0. Stats: cache hits and misses so far (all
+ * threads). mp_rt_gemm_cached: mp_rt_gemm with B cached. */
+void mp_rt_pack_cache_begin_step(void);
+void mp_rt_pack_cache_end_step(void);
+void mp_rt_pack_cache_stats(int64_t *hits, int64_t *misses);
+void mp_rt_gemm_cached(int ta, int tb, int tc, const void *a, int64_t ars,
+                       int64_t acs, const void *b, int64_t brs, int64_t bcs,
+                       void *c, int64_t crs, int64_t ccs, int64_t M, int64_t N,
+                       int64_t K);
 
 /* Runs fn(ctx, b, e) over a partition of [begin, end) into contiguous
  * ranges, on the contractions' thread pool (MIXPREC_NUM_THREADS threads,

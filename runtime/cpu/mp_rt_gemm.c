@@ -3,8 +3,11 @@
  * Part of mixprec: MLIR passes for mixed-precision training.
  *
  * C += A . B with f32 accumulation for the operand kinds of
- * mixprec_cpu_runtime.h. Two engines:
+ * mixprec_cpu_runtime.h. Three engines:
  *
+ *  - "amx": when both operands hold bf16 values and the CPU has AMX-BF16
+ *    (and Linux grants the tile state), the bf16 engine's packing, tasks
+ *    and epilogue with a TDPBF16PS micro-kernel on 16 x 16 tiles.
  *  - "bf16": when both operands hold bf16 values (bf16 storage, or f32
  *    storage rounded to bf16 on the fly) and the CPU has AVX512_BF16, a
  *    blocked kernel on packed bf16 pairs with VDPBF16PS, multithreaded
@@ -22,9 +25,10 @@
  * then each engine accumulates a block of C in a bounded f32 buffer and
  * rounds it into C (the epilogue), never the whole of C at once.
  *
- * MIXPREC_GEMM=auto|bf16|bf16emu|sgemm picks the engine (auto: bf16 where
- * the CPU has it, else sgemm); MIXPREC_NUM_THREADS caps the bf16 engine's
- * threads; MIXPREC_BLAS=builtin|<path> as documented in the header.
+ * MIXPREC_GEMM=auto|amx|bf16|bf16emu|sgemm picks the engine (auto and
+ * amx: amx where the CPU has it, else bf16 where it has AVX512_BF16, else
+ * sgemm; bf16: VDPBF16PS even on an AMX CPU); MIXPREC_NUM_THREADS caps the bf16
+ *engine's threads; MIXPREC_BLAS=builtin|<path> as documented in the header.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -38,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,15 +193,44 @@ typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float *, int,
                         const float *, int, float, float *, int);
 static SgemmFn blas_sgemm;
 static char gemm_backend[600] = "builtin";
-enum { ENGINE_SGEMM, ENGINE_BF16, ENGINE_BF16_EMU };
+enum { ENGINE_SGEMM, ENGINE_BF16, ENGINE_BF16_EMU, ENGINE_AMX };
 static int bf16_engine = ENGINE_SGEMM; /* engine for bf16-valued pairs */
 static int num_threads = 1;
+/* The packed-B cache (below): MIXPREC_PACK_CACHE=0, MIXPREC_PACK_CACHE_MB. */
+static int pack_cache_on = 1;
+static size_t pack_cache_limit = (size_t)256 << 20;
 static pthread_once_t gemm_once = PTHREAD_ONCE_INIT;
+
+static _Atomic int64_t pack_hits, pack_misses;
+
+/* MIXPREC_PACK_CACHE_STATS=1: the cache's hits and misses at exit. */
+static void print_pack_cache_stats(void) {
+  fprintf(stderr, "mp-rt pack cache: %lld hits, %lld misses\n",
+          (long long)atomic_load(&pack_hits),
+          (long long)atomic_load(&pack_misses));
+}
 
 static int cpu_has_avx512bf16(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512bf16") &&
          __builtin_cpu_supports("avx512bw");
+}
+
+/* AMX-BF16 usable: the CPU has it and Linux grants this process the tile
+ * data state (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA; without
+ * it the first tile instruction faults). The permission is process-wide. */
+static int cpu_has_amx_bf16(void) {
+#if defined(__linux__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("amx-bf16") ||
+      !__builtin_cpu_supports("amx-tile") ||
+      !__builtin_cpu_supports("avx512bw"))
+    return 0;
+  return syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */,
+                 18 /* XFEATURE_XTILEDATA */) == 0;
+#else
+  return 0;
+#endif
 }
 
 static int cpu_has_avx512(void) {
@@ -226,7 +260,11 @@ static void gemm_init(void) {
     }
   }
   const char *mode = getenv("MIXPREC_GEMM");
-  if (!mode || !*mode || strcmp(mode, "auto") == 0 || strcmp(mode, "bf16") == 0)
+  if (!mode || !*mode || strcmp(mode, "auto") == 0 || strcmp(mode, "amx") == 0)
+    bf16_engine = cpu_has_amx_bf16()     ? ENGINE_AMX
+                  : cpu_has_avx512bf16() ? ENGINE_BF16
+                                         : ENGINE_SGEMM;
+  else if (strcmp(mode, "bf16") == 0)
     bf16_engine = cpu_has_avx512bf16() ? ENGINE_BF16 : ENGINE_SGEMM;
   else if (strcmp(mode, "bf16emu") == 0)
     bf16_engine = cpu_has_avx512() ? ENGINE_BF16_EMU : ENGINE_SGEMM;
@@ -237,7 +275,16 @@ static void gemm_init(void) {
   if (env && atoi(env) > 0)
     n = atoi(env);
   num_threads = n < 1 ? 1 : n > 64 ? 64 : (int)n;
-  const char *engine = bf16_engine == ENGINE_BF16       ? "avx512bf16"
+  const char *cache = getenv("MIXPREC_PACK_CACHE");
+  pack_cache_on = !(cache && strcmp(cache, "0") == 0);
+  const char *cache_mb = getenv("MIXPREC_PACK_CACHE_MB");
+  if (cache_mb && *cache_mb)
+    pack_cache_limit = (size_t)atoll(cache_mb) << 20;
+  const char *stats = getenv("MIXPREC_PACK_CACHE_STATS");
+  if (stats && strcmp(stats, "1") == 0)
+    atexit(print_pack_cache_stats);
+  const char *engine = bf16_engine == ENGINE_AMX        ? "amx-bf16"
+                       : bf16_engine == ENGINE_BF16     ? "avx512bf16"
                        : bf16_engine == ENGINE_BF16_EMU ? "avx512bf16-emulated"
                                                         : "sgemm";
   snprintf(gemm_backend, sizeof(gemm_backend), "%s;bf16=%s;threads=%d",
@@ -631,17 +678,20 @@ static inline MP_PACK_TARGET __m512i gather_pairs16(int t, const char *p,
   return r;
 }
 
-/* Packs B (K x N, kind tb) into NR-column panels of bf16 pairs. */
+/* Packs B (K x N, kind tb) into NR-column panels of bf16 pairs: panel p
+ * holds kp rows of NR pairs (pair rows past (K + 1) / 2, which the AMX
+ * engine pads to whole tiles, are 0). */
 static MP_PACK_TARGET void pack_b_pairs(int tb, const char *b, int64_t brs,
                                         int64_t bcs, int64_t K, int64_t N,
                                         int64_t kp, uint32_t *out) {
   int64_t panels = (N + NR - 1) / NR, es = (int64_t)elem_size(tb);
+  int64_t kv = (K + 1) / 2; /* pair rows holding B */
   for (int64_t p = 0; p < panels; ++p) {
     uint32_t *dst = out + p * kp * NR;
     int64_t c0 = p * NR, cols = N - c0 < NR ? N - c0 : NR;
     if (bcs == 1) {
       /* rows of B contiguous: a pair row from two row loads. */
-      for (int64_t q = 0; q < kp; ++q) {
+      for (int64_t q = 0; q < kv; ++q) {
         const char *lo = b + (2 * q * brs + c0) * es;
         for (int64_t j = 0; j < NR; j += 16) {
           int64_t n = cols - j < 0 ? 0 : cols - j;
@@ -664,7 +714,7 @@ static MP_PACK_TARGET void pack_b_pairs(int tb, const char *b, int64_t brs,
                                                  10, 11, 12, 13, 14, 15),
                                _mm512_set1_epi32((int)(bcs * es)));
         const char *col = b + (c0 + j) * bcs * es;
-        for (int64_t q = 0; q < kp; ++q) {
+        for (int64_t q = 0; q < kv; ++q) {
           if (2 * q + 1 < K || tb != MP_BF16) {
             _mm512_storeu_si512(
                 dst + q * NR + j,
@@ -677,7 +727,7 @@ static MP_PACK_TARGET void pack_b_pairs(int tb, const char *b, int64_t brs,
         }
       }
     } else {
-      for (int64_t q = 0; q < kp; ++q) {
+      for (int64_t q = 0; q < kv; ++q) {
         int64_t k0 = 2 * q, k1 = 2 * q + 1;
         uint32_t *d = dst + q * NR;
         for (int64_t c = 0; c < cols; ++c) {
@@ -690,6 +740,8 @@ static MP_PACK_TARGET void pack_b_pairs(int tb, const char *b, int64_t brs,
           d[c] = 0;
       }
     }
+    if (kp > kv)
+      memset(dst + kv * NR, 0, (size_t)((kp - kv) * NR) * 4);
   }
 }
 
@@ -868,24 +920,132 @@ static void *scratch(int slot, size_t bytes) {
   return buf[slot];
 }
 
-static void bf16_task(void *arg, int64_t task) {
-  Bf16Job *job = (Bf16Job *)arg;
+/*===----------------------------------------------------------------------===*
+ * The packed-B cache. mp-contractions-to-runtime calls the `_cached` entry
+ * points for a B it proved is not written during the step (a view of a
+ * step argument that nothing in the function writes), and brackets the
+ * function with mp_rt_pack_cache_begin_step / _end_step. Such a B's packed
+ * panels are kept, keyed by (address, kind, strides, K, N), until the next
+ * begin or end: with micro-batches (K forwards and backwards per step) or
+ * a recomputed forward, each weight is packed once per layout per step.
+ * The panels are those of the uncached path (same packing code), so the
+ * results are bit for bit the same; MIXPREC_PACK_CACHE=0 turns it off.
+ *
+ * Entries are per thread (the thread that calls the GEMM; the pool's
+ * threads only fill them), the epoch is global: a begin or end on any
+ * thread invalidates every entry, so steps running concurrently on two
+ * threads are safe (each may then pack again; a B that a concurrent step
+ * writes is a data race with or without the cache). Memory: at most
+ * MIXPREC_PACK_CACHE_MB MiB (default 256) and PACK_SLOTS entries per
+ * thread; a B that does not fit is packed into the scratch buffer as
+ * without the cache. Buffers of stale entries are reused (no page faults).
+ * MIXPREC_PACK_CACHE_STATS=1 prints the hits and misses at exit.
+ *===----------------------------------------------------------------------===*/
+
+#define PACK_SLOTS 32
+
+typedef struct {
+  const char *b;
+  int tb;
+  int64_t brs, bcs, K, N;
+  uint64_t epoch; /* valid while == pack_epoch; 0: being filled */
+  uint32_t *buf;
+  size_t cap;
+} PackSlot;
+
+static _Atomic uint64_t pack_epoch = 1;
+static __thread PackSlot pack_slots[PACK_SLOTS];
+static __thread size_t pack_bytes; /* capacity held by this thread */
+
+void mp_rt_pack_cache_begin_step(void) { atomic_fetch_add(&pack_epoch, 1); }
+void mp_rt_pack_cache_end_step(void) { atomic_fetch_add(&pack_epoch, 1); }
+void mp_rt_pack_cache_stats(int64_t *hits, int64_t *misses) {
+  *hits = atomic_load(&pack_hits);
+  *misses = atomic_load(&pack_misses);
+}
+
+static void pack_slot_free(PackSlot *s) {
+  pack_bytes -= s->cap;
+  free(s->buf);
+  s->buf = NULL, s->cap = 0, s->epoch = 0;
+}
+
+/* The cache entry of B: *hit = 1 when its panels are valid; else a slot of
+ * at least `bytes` to pack into (the caller then sets its epoch to *epoch),
+ * or NULL when B does not fit (pack into the scratch buffer). */
+static PackSlot *pack_cache_lookup(int tb, const char *b, int64_t brs,
+                                   int64_t bcs, int64_t K, int64_t N,
+                                   size_t bytes, int *hit, uint64_t *epoch) {
+  uint64_t e = atomic_load(&pack_epoch);
+  *epoch = e, *hit = 0;
+  PackSlot *fit = NULL, *empty = NULL;
+  for (int i = 0; i < PACK_SLOTS; ++i) {
+    PackSlot *s = &pack_slots[i];
+    if (s->buf && s->epoch == e && s->b == b && s->tb == tb && s->brs == brs &&
+        s->bcs == bcs && s->K == K && s->N == N) {
+      atomic_fetch_add(&pack_hits, 1);
+      *hit = 1;
+      return s;
+    }
+    if (s->buf && s->epoch != e && s->cap >= bytes &&
+        (!fit || s->cap < fit->cap))
+      fit = s; /* the smallest stale buffer that fits */
+    if (!s->buf && !empty)
+      empty = s;
+  }
+  atomic_fetch_add(&pack_misses, 1);
+  if (!fit) {
+    /* Free stale buffers until a new one fits under the limit. */
+    for (int i = 0; i < PACK_SLOTS && pack_bytes + bytes > pack_cache_limit;
+         ++i)
+      if (pack_slots[i].buf && pack_slots[i].epoch != e)
+        pack_slot_free(&pack_slots[i]);
+    for (int i = 0; i < PACK_SLOTS && !empty; ++i)
+      if (!pack_slots[i].buf)
+        empty = &pack_slots[i];
+    if (!empty || pack_bytes + bytes > pack_cache_limit)
+      return NULL;
+    empty->buf = (uint32_t *)malloc(bytes);
+    if (!empty->buf)
+      return NULL;
+    empty->cap = bytes;
+    pack_bytes += bytes;
+    fit = empty;
+  }
+  fit->b = b, fit->tb = tb, fit->brs = brs, fit->bcs = bcs, fit->K = K;
+  fit->N = N, fit->epoch = 0;
+  return fit;
+}
+
+/* The rows and the NC blocks of C of one task (mblocks x ngroups). */
+static void task_bounds(const Bf16Job *job, int64_t task, int64_t *m0,
+                        int64_t *rows, int64_t *nb0, int64_t *nb1) {
   int64_t mb = task / job->ngroups, g = task % job->ngroups;
   int64_t per_group = (job->nblocks + job->ngroups - 1) / job->ngroups;
-  int64_t nb0 = g * per_group,
-          nb1 = nb0 + per_group < job->nblocks ? nb0 + per_group : job->nblocks;
-  int64_t m0 = mb * MC, rows = job->M - m0 < MC ? job->M - m0 : MC;
-  int64_t rpanels = (rows + MR - 1) / MR;
-  /* A: the task's rows, all of K, packed once (per K block: the panels). */
-  uint32_t *ap = (uint32_t *)scratch(1, (size_t)(rpanels * MR * job->kp) *
-                                            sizeof(uint32_t));
-  for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
-    int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
-    pack_a_pairs(job->ta, job->a, job->ars, job->acs, job->K, m0, rows, q0, nq,
-                 ap + q0 * rpanels * MR);
-  }
-  float edge[MR * NR];
+  *nb0 = g * per_group;
+  *nb1 = *nb0 + per_group < job->nblocks ? *nb0 + per_group : job->nblocks;
+  *m0 = mb * MC;
+  *rows = job->M - *m0 < MC ? job->M - *m0 : MC;
+}
+
+/* A task's micro-kernel: tile (mr x NR f32, ld ldt) += the row group ip of
+ * the task's packed A over pairs [q0, q0 + nq) . the B panel bp (at q0). */
+typedef struct {
+  int64_t mr, kcp; /* rows per micro-block, K block in pairs */
+  void (*micro)(const void *ctx, int64_t ip, int64_t q0, int64_t nq,
+                const uint32_t *bp, float *tile, int64_t ldt);
+  const void *ctx;
+} TaskKernel;
+
+/* Rows [m0, m0 + rows) x NC blocks [nb0, nb1) of C += A . B, by K blocks,
+ * NR-column panels and mr-row groups; edge micro-blocks through a local
+ * buffer; a C that is not f32 in place through an MC x NC f32 block and
+ * the epilogue (bias, activation, rounding into C). */
+static void task_blocks(const Bf16Job *job, int64_t m0, int64_t rows,
+                        int64_t nb0, int64_t nb1, const TaskKernel *k) {
+  float edge[32 * NR];  /* mr <= 32 */
   float block[MC * NC]; /* the task's C block when C is not f32 in place */
+  int64_t mr = k->mr;
   for (int64_t nb = nb0; nb < nb1; ++nb) {
     int64_t n0 = nb * NC, cols = job->N - n0 < NC ? job->N - n0 : NC;
     float *cbase = job->c;
@@ -895,37 +1055,251 @@ static void bf16_task(void *arg, int64_t task) {
                  block);
       cbase = block - m0 * NC - n0, ldc = NC;
     }
-    for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
-      int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
-      const uint32_t *apk = ap + q0 * rpanels * MR;
+    for (int64_t q0 = 0; q0 < job->kp; q0 += k->kcp) {
+      int64_t nq = job->kp - q0 < k->kcp ? job->kp - q0 : k->kcp;
       for (int64_t jp = 0; jp * NR < cols; ++jp) {
         int64_t col = n0 + jp * NR, w = job->N - col < NR ? job->N - col : NR;
         const uint32_t *bp = job->bp + (col / NR) * job->kp * NR + q0 * NR;
-        for (int64_t ip = 0; ip < rpanels; ++ip) {
-          int64_t row = m0 + ip * MR, h = job->M - row < MR ? job->M - row : MR;
+        for (int64_t ip = 0; ip * mr < rows; ++ip) {
+          int64_t row = m0 + ip * mr, h = job->M - row < mr ? job->M - row : mr;
           float *c = cbase + row * ldc + col;
           float *tile = c;
           int64_t ldt = ldc;
-          if (h < MR || w < NR) { /* edge tile: through a local buffer */
-            memset(edge, 0, sizeof(edge));
+          if (h < mr || w < NR) { /* edge tile: through a local buffer */
+            memset(edge, 0, (size_t)(mr * NR) * 4);
             for (int64_t r = 0; r < h; ++r)
               memcpy(edge + r * NR, c + r * ldc, (size_t)w * 4);
             tile = edge, ldt = NR;
           }
-          if (job->emulate)
-            micro_bf16_emulated(nq, apk + ip * nq * MR, bp, tile, ldt);
-          else
-            micro_bf16(nq, apk + ip * nq * MR, bp, tile, ldt);
+          k->micro(k->ctx, ip, q0, nq, bp, tile, ldt);
           if (tile == edge)
             for (int64_t r = 0; r < h; ++r)
               memcpy(c + r * ldc, edge + r * NR, (size_t)w * 4);
         }
       }
     }
-    if (!job->c) /* the epilogue: bias, activation, rounding into C */
+    if (!job->c)
       store_block(job->ep, job->tc, job->cout, job->crs, job->ccs, m0, n0, rows,
                   cols, block);
   }
+}
+
+/* The VDPBF16PS engine's A: MR-row panels per K block (pack_a_pairs). */
+typedef struct {
+  const uint32_t *ap;
+  int64_t rpanels;
+  int emulate;
+} Bf16Micro;
+
+static void bf16_micro(const void *ctx, int64_t ip, int64_t q0, int64_t nq,
+                       const uint32_t *bp, float *tile, int64_t ldt) {
+  const Bf16Micro *m = (const Bf16Micro *)ctx;
+  const uint32_t *a = m->ap + q0 * m->rpanels * MR + ip * nq * MR;
+  if (m->emulate)
+    micro_bf16_emulated(nq, a, bp, tile, ldt);
+  else
+    micro_bf16(nq, a, bp, tile, ldt);
+}
+
+static void bf16_task(void *arg, int64_t task) {
+  Bf16Job *job = (Bf16Job *)arg;
+  int64_t m0, rows, nb0, nb1;
+  task_bounds(job, task, &m0, &rows, &nb0, &nb1);
+  int64_t rpanels = (rows + MR - 1) / MR;
+  /* A: the task's rows, all of K, packed once (per K block: the panels). */
+  uint32_t *ap = (uint32_t *)scratch(1, (size_t)(rpanels * MR * job->kp) *
+                                            sizeof(uint32_t));
+  for (int64_t q0 = 0; q0 < job->kp; q0 += KCP) {
+    int64_t nq = job->kp - q0 < KCP ? job->kp - q0 : KCP;
+    pack_a_pairs(job->ta, job->a, job->ars, job->acs, job->K, m0, rows, q0, nq,
+                 ap + q0 * rpanels * MR);
+  }
+  Bf16Micro m = {ap, rpanels, job->emulate};
+  TaskKernel k = {MR, KCP, bf16_micro, &m};
+  task_blocks(job, m0, rows, nb0, nb1, &k);
+}
+
+/*===----------------------------------------------------------------------===*
+ * The AMX engine (CPUs with AMX-BF16: Sapphire Rapids and later). The same
+ * packed B panels, tasks and epilogue as the VDPBF16PS engine; the
+ * micro-kernel is a 32 x 32 block of C in four 16 x 16 f32 tiles (tmm0-3),
+ * each step multiplying two 16-row A tiles (16 rows x 16 pairs, tmm4-5)
+ * by two B tiles (16 pair rows x 16 columns of the NR-wide panel, tmm6-7)
+ * with TDPBF16PS. A is packed row-major in pairs (a tile row is 64
+ * contiguous bytes of one row of A); K is padded with zero pairs to whole
+ * tiles (16 pairs) in A and B, M to whole 32-row blocks. TDPBF16PS rounds
+ * like VDPBF16PS and, like it, treats bf16 denormal inputs as zero; within
+ * the same tolerance of an f64 reference as the other engines
+ * (mp-rt-gemm-test), not bit-identical to them.
+ *===----------------------------------------------------------------------===*/
+
+#define AMX_MR 32
+#ifndef AMX_KCP
+#define AMX_KCP 512 /* K block, in pairs (a multiple of 16) */
+#endif
+#ifndef AMX_APAD
+#define AMX_APAD 16 /* pairs of padding after each packed row of A */
+#endif
+#define MP_AMX_TARGET                                                          \
+  __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl")))
+
+typedef struct {
+  uint8_t palette, start_row, reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+} AmxTileConfig;
+
+/* Every tile 16 rows x 64 bytes (per thread; a tile config load zeroes the
+ * tiles). */
+static MP_AMX_TARGET void amx_configure(void) {
+  AmxTileConfig cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.palette = 1;
+  for (int i = 0; i < 8; ++i)
+    cfg.rows[i] = 16, cfg.colsb[i] = 64;
+  _tile_loadconfig(&cfg);
+}
+
+static MP_AMX_TARGET void amx_release(void) { _tile_release(); }
+
+/* tile (32 x 32 f32, ld ldt) += Ap[32][nq pairs] (ld lda pairs) .
+ * Bp[nq][NR] (the first 32 columns); nq a multiple of 16. */
+static MP_AMX_TARGET void micro_amx(int64_t nq, const uint32_t *ap, int64_t lda,
+                                    const uint32_t *bp, float *tile,
+                                    int64_t ldt) {
+  long ct = (long)ldt * 4, at = (long)lda * 4;
+  _tile_loadd(0, tile, ct);
+  _tile_loadd(1, tile + 16, ct);
+  _tile_loadd(2, tile + 16 * ldt, ct);
+  _tile_loadd(3, tile + 16 * ldt + 16, ct);
+  for (int64_t q = 0; q < nq; q += 16) {
+    _tile_loadd(4, ap + q, at);
+    _tile_loadd(6, bp + q * NR, NR * 4);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, bp + q * NR + 16, NR * 4);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(5, ap + 16 * lda + q, at);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+  _tile_stored(0, tile, ct);
+  _tile_stored(1, tile + 16, ct);
+  _tile_stored(2, tile + 16 * ldt, ct);
+  _tile_stored(3, tile + 16 * ldt + 16, ct);
+}
+
+/* Packs rows [m0, m0+rows) of A (kind ta), all of K, row-major in pairs:
+ * out[r * lda + q] holds A[m0 + r][2q] | A[m0 + r][2q + 1] << 16 for q < kp
+ * (lda >= kp); pairs past K and rows [rows, rpad) are 0. */
+static MP_PACK_TARGET void pack_a_rows(int ta, const char *a, int64_t ars,
+                                       int64_t acs, int64_t K, int64_t m0,
+                                       int64_t rows, int64_t rpad, int64_t kp,
+                                       int64_t lda, uint32_t *out) {
+  int64_t es = (int64_t)elem_size(ta), kv = (K + 1) / 2;
+  if (acs == 1) {
+    /* rows of A contiguous: 32 elements (16 pairs) per vector. */
+    for (int64_t r = 0; r < rows; ++r) {
+      const char *src = a + (m0 + r) * ars * es;
+      uint16_t *d = (uint16_t *)(out + r * lda);
+      int64_t k = 0;
+      for (; k < K; k += 32) {
+        int64_t n = K - k < 32 ? K - k : 32;
+        __mmask32 m = n >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << n) - 1);
+        __m512i v;
+        if (ta == MP_BF16) {
+          v = _mm512_maskz_loadu_epi16(m, src + k * 2);
+        } else {
+          __m512i lo =
+              round_bf16x16(_mm512_maskz_loadu_ps((__mmask16)m, src + k * 4));
+          __m512i hi = round_bf16x16(
+              _mm512_maskz_loadu_ps((__mmask16)(m >> 16), src + (k + 16) * 4));
+          v = _mm512_inserti64x4(
+              _mm512_castsi256_si512(_mm512_cvtepi32_epi16(lo)),
+              _mm512_cvtepi32_epi16(hi), 1);
+        }
+        _mm512_storeu_si512(d + k, v);
+      }
+      if (k < 2 * kp)
+        memset(d + k, 0, (size_t)(2 * kp - k) * 2);
+    }
+  } else if (ars == 1) {
+    /* columns of A contiguous (a transposed view: dW = X^T dY): 16 rows
+     * of one pair per vector (two column loads), then a 16 x 16
+     * transpose through a local buffer. */
+    uint32_t t[16][16];
+    for (int64_t r0 = 0; r0 < rows; r0 += 16) {
+      int64_t h = rows - r0 < 16 ? rows - r0 : 16;
+      for (int64_t q0 = 0; q0 < kp; q0 += 16) {
+        for (int64_t i = 0; i < 16; ++i) {
+          int64_t k0 = 2 * (q0 + i);
+          __m512i v = _mm512_setzero_si512();
+          if (q0 + i < kv) {
+            v = load_bf16x16(ta, a + (k0 * acs + m0 + r0) * es, h);
+            if (k0 + 1 < K)
+              v = _mm512_or_si512(
+                  v,
+                  _mm512_slli_epi32(
+                      load_bf16x16(ta, a + ((k0 + 1) * acs + m0 + r0) * es, h),
+                      16));
+          }
+          _mm512_storeu_si512(t[i], v);
+        }
+        __m512i idx =
+            _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                 10, 11, 12, 13, 14, 15),
+                               _mm512_set1_epi32(16));
+        for (int64_t r = 0; r < h; ++r)
+          _mm512_storeu_si512(out + (r0 + r) * lda + q0,
+                              _mm512_i32gather_epi32(idx, &t[0][r], 4));
+      }
+    }
+  } else {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t q = 0; q < kp; ++q) {
+        int64_t k0 = 2 * q, k1 = k0 + 1;
+        uint32_t lo = 0, hi = 0;
+        if (q < kv) {
+          lo = load_bf16(ta, a, (m0 + r) * ars + k0 * acs);
+          hi = k1 < K ? load_bf16(ta, a, (m0 + r) * ars + k1 * acs) : 0;
+        }
+        out[r * lda + q] = lo | hi << 16;
+      }
+  }
+  if (rpad > rows)
+    for (int64_t r = rows; r < rpad; ++r)
+      memset(out + r * lda, 0, (size_t)kp * 4);
+}
+
+/* The AMX engine's A: row-major pairs, lda apart (pack_a_rows). */
+typedef struct {
+  const uint32_t *ap;
+  int64_t lda;
+} AmxMicro;
+
+static void amx_micro(const void *ctx, int64_t ip, int64_t q0, int64_t nq,
+                      const uint32_t *bp, float *tile, int64_t ldt) {
+  const AmxMicro *m = (const AmxMicro *)ctx;
+  micro_amx(nq, m->ap + ip * AMX_MR * m->lda + q0, m->lda, bp, tile, ldt);
+}
+
+/* One task of the AMX engine: bf16_task's blocks with 32 x 32
+ * micro-blocks. */
+static void amx_task(void *arg, int64_t task) {
+  Bf16Job *job = (Bf16Job *)arg;
+  int64_t m0, rows, nb0, nb1;
+  task_bounds(job, task, &m0, &rows, &nb0, &nb1);
+  int64_t rpad = (rows + AMX_MR - 1) / AMX_MR * AMX_MR, kp = job->kp;
+  /* A's rows kp + AMX_APAD pairs apart: a tile's 16 rows at a multiple of
+   * 4 KiB would fall into a few L1 sets. */
+  int64_t lda = kp + AMX_APAD;
+  uint32_t *ap = (uint32_t *)scratch(1, (size_t)(rpad * lda) * 4);
+  pack_a_rows(job->ta, job->a, job->ars, job->acs, job->K, m0, rows, rpad, kp,
+              lda, ap);
+  amx_configure();
+  AmxMicro m = {ap, lda};
+  TaskKernel k = {AMX_MR, AMX_KCP, amx_micro, &m};
+  task_blocks(job, m0, rows, nb0, nb1, &k);
+  amx_release();
 }
 
 typedef struct {
@@ -952,9 +1326,19 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                       const char *b, int64_t brs, int64_t bcs, float *c,
                       int64_t ldc, int tc, char *cout, int64_t crs, int64_t ccs,
                       const MpEpilogue *ep, int64_t M, int64_t N, int64_t K,
-                      int emulate, int serial) {
+                      int engine, int serial, int cache_b) {
+  int amx = engine == ENGINE_AMX, emulate = engine == ENGINE_BF16_EMU;
   int64_t kp = (K + 1) / 2, panels = (N + NR - 1) / NR;
-  uint32_t *bp = (uint32_t *)scratch(0, (size_t)(kp * panels * NR) * 4);
+  if (amx) /* whole tiles of 16 pairs */
+    kp = (kp + 15) / 16 * 16;
+  size_t bytes = (size_t)(kp * panels * NR) * 4;
+  int hit = 0;
+  uint64_t epoch = 0;
+  PackSlot *slot =
+      cache_b && pack_cache_on
+          ? pack_cache_lookup(tb, b, brs, bcs, K, N, bytes, &hit, &epoch)
+          : NULL;
+  uint32_t *bp = slot ? slot->buf : (uint32_t *)scratch(0, bytes);
   int threads = serial ? 1 : num_threads;
   PackBJob pj = {tb, b, brs, bcs, K, N, kp, bp, panels};
   if (threads > 1)
@@ -988,15 +1372,21 @@ static void gemm_bf16(int ta, const char *a, int64_t ars, int64_t acs, int tb,
       job.ngroups = job.nblocks;
   }
   int64_t tasks = job.mblocks * job.ngroups;
-  if (threads > 1) {
-    parallel_for(ptasks, pack_b_task, &pj);
-    parallel_for(tasks, bf16_task, &job);
-  } else {
-    for (int64_t t = 0; t < ptasks; ++t)
-      pack_b_task(&pj, t);
-    for (int64_t t = 0; t < tasks; ++t)
-      bf16_task(&job, t);
+  if (!hit) {
+    if (threads > 1)
+      parallel_for(ptasks, pack_b_task, &pj);
+    else
+      for (int64_t t = 0; t < ptasks; ++t)
+        pack_b_task(&pj, t);
+    if (slot)
+      slot->epoch = epoch; /* stale already if a begin / end came since */
   }
+  TaskFn task = amx ? amx_task : bf16_task;
+  if (threads > 1)
+    parallel_for(tasks, task, &job);
+  else
+    for (int64_t t = 0; t < tasks; ++t)
+      task(&job, t);
 }
 
 /*===----------------------------------------------------------------------===*
@@ -1095,7 +1485,7 @@ static int bf16_valued(int t) { return t == MP_BF16 || t == MP_F32_BF16; }
 static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
                      const char *b, int64_t brs, int64_t bcs, int tc, char *c,
                      int64_t crs, int64_t ccs, int64_t M, int64_t N, int64_t K,
-                     const MpEpilogue *ep, int serial) {
+                     const MpEpilogue *ep, int serial, int cache_b) {
   if (M == 0 || N == 0)
     return;
   pthread_once(&gemm_once, gemm_init);
@@ -1118,8 +1508,9 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
   }
   if (bf16_engine != ENGINE_SGEMM && bf16_valued(ta) && bf16_valued(tb)) {
     gemm_bf16(ta, a, ars, acs, tb, b, brs, bcs, direct ? (float *)c : NULL, crs,
-              tc, c, crs, ccs, ep, M, N, K, bf16_engine == ENGINE_BF16_EMU,
-              serial || (double)M * (double)N * (double)K < SERIAL_MACS);
+              tc, c, crs, ccs, ep, M, N, K, bf16_engine,
+              serial || (double)M * (double)N * (double)K < SERIAL_MACS,
+              cache_b);
     return;
   }
   /* An f32 row-major C takes the SGEMM directly, then the epilogue in
@@ -1191,12 +1582,12 @@ static void matmul2d(int ta, const char *a, int64_t ars, int64_t acs, int tb,
 }
 
 static void matmul_rank2(int ta, int tb, int tc, MpMemRef2 *A, MpMemRef2 *B,
-                         MpMemRef2 *C, const MpEpilogue *ep) {
+                         MpMemRef2 *C, const MpEpilogue *ep, int cache_b) {
   matmul2d(ta, A->aligned + A->offset * elem_size(ta), A->strides[0],
            A->strides[1], tb, B->aligned + B->offset * elem_size(tb),
            B->strides[0], B->strides[1], tc,
            C->aligned + C->offset * elem_size(tc), C->strides[0], C->strides[1],
-           C->sizes[0], C->sizes[1], A->sizes[1], ep, 0);
+           C->sizes[0], C->sizes[1], A->sizes[1], ep, 0, cache_b);
 }
 
 typedef struct {
@@ -1215,7 +1606,7 @@ static void batch_task(void *arg, int64_t i) {
            B->strides[1], B->strides[2], j->tc,
            C->aligned + (C->offset + i * C->strides[0]) * elem_size(j->tc),
            C->strides[1], C->strides[2], C->sizes[1], C->sizes[2], A->sizes[2],
-           NULL, j->serial);
+           NULL, j->serial, 0);
 }
 
 /* Batch elements one after the other, each on all threads; or, on the
@@ -1242,7 +1633,15 @@ void mp_rt_gemm(int ta, int tb, int tc, const void *a, int64_t ars, int64_t acs,
                 const void *b, int64_t brs, int64_t bcs, void *c, int64_t crs,
                 int64_t ccs, int64_t M, int64_t N, int64_t K) {
   matmul2d(ta, (const char *)a, ars, acs, tb, (const char *)b, brs, bcs, tc,
-           (char *)c, crs, ccs, M, N, K, NULL, 0);
+           (char *)c, crs, ccs, M, N, K, NULL, 0, 0);
+}
+
+void mp_rt_gemm_cached(int ta, int tb, int tc, const void *a, int64_t ars,
+                       int64_t acs, const void *b, int64_t brs, int64_t bcs,
+                       void *c, int64_t crs, int64_t ccs, int64_t M, int64_t N,
+                       int64_t K) {
+  matmul2d(ta, (const char *)a, ars, acs, tb, (const char *)b, brs, bcs, tc,
+           (char *)c, crs, ccs, M, N, K, NULL, 0, 1);
 }
 
 void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
@@ -1252,7 +1651,7 @@ void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
                          int64_t bias_stride, int act) {
   MpEpilogue ep = {tbias, (const char *)bias, bias_stride, act};
   matmul2d(ta, (const char *)a, ars, acs, tb, (const char *)b, brs, bcs, tc,
-           (char *)c, crs, ccs, M, N, K, &ep, 0);
+           (char *)c, crs, ccs, M, N, K, &ep, 0, 0);
 }
 
 /*===----------------------------------------------------------------------===*
@@ -1262,7 +1661,11 @@ void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
 #define MP_RT_MATMUL(NA, TA, NB, TB, NC, TC)                                   \
   void _mlir_ciface_mp_rt_matmul_##NA##_##NB##_##NC(                           \
       MpMemRef2 *a, MpMemRef2 *b, MpMemRef2 *c) {                              \
-    matmul_rank2(TA, TB, TC, a, b, c, NULL);                                   \
+    matmul_rank2(TA, TB, TC, a, b, c, NULL, 0);                                \
+  }                                                                            \
+  void _mlir_ciface_mp_rt_matmul_cached_##NA##_##NB##_##NC(                    \
+      MpMemRef2 *a, MpMemRef2 *b, MpMemRef2 *c) {                              \
+    matmul_rank2(TA, TB, TC, a, b, c, NULL, 1);                                \
   }                                                                            \
   void _mlir_ciface_mp_rt_batch_matmul_##NA##_##NB##_##NC(                     \
       MpMemRef3 *a, MpMemRef3 *b, MpMemRef3 *c) {                              \
@@ -1270,15 +1673,18 @@ void mp_rt_gemm_epilogue(int ta, int tb, int tc, const void *a, int64_t ars,
   }
 /* With the fused epilogue: C = epilogue(C + A . B), bias of kind tbias
  * along C's columns, act as in MpEpilogue (mp-contractions-to-runtime). */
-#define MP_RT_MATMUL_EP(NA, TA, NB, TB, NC, TC)                                \
-  void _mlir_ciface_mp_rt_matmul_ep_##NA##_##NB##_##NC(                        \
-      MpMemRef2 *a, MpMemRef2 *b, MpMemRef2 *c, MpMemRef1 *bias,               \
-      int64_t tbias, int64_t act) {                                            \
+#define MP_RT_MATMUL_EP_(NAME, NA, TA, NB, TB, NC, TC, CACHE)                  \
+  void _mlir_ciface_##NAME##_##NA##_##NB##_##NC(MpMemRef2 *a, MpMemRef2 *b,    \
+                                                MpMemRef2 *c, MpMemRef1 *bias, \
+                                                int64_t tbias, int64_t act) {  \
     MpEpilogue ep = {(int)tbias,                                               \
                      bias->aligned + bias->offset * elem_size((int)tbias),     \
                      bias->strides[0], (int)act};                              \
-    matmul_rank2(TA, TB, TC, a, b, c, &ep);                                    \
+    matmul_rank2(TA, TB, TC, a, b, c, &ep, CACHE);                             \
   }
+#define MP_RT_MATMUL_EP(NA, TA, NB, TB, NC, TC)                                \
+  MP_RT_MATMUL_EP_(mp_rt_matmul_ep, NA, TA, NB, TB, NC, TC, 0)                 \
+  MP_RT_MATMUL_EP_(mp_rt_matmul_ep_cached, NA, TA, NB, TB, NC, TC, 1)
 #define MP_RT_MATMUL_C(NA, TA, NB, TB)                                         \
   MP_RT_MATMUL(NA, TA, NB, TB, f32, MP_F32)                                    \
   MP_RT_MATMUL(NA, TA, NB, TB, bf16, MP_BF16)                                  \
@@ -1304,7 +1710,11 @@ MP_RT_MATMUL_B(f32tof16, MP_F32_F16)
       {"_mlir_ciface_mp_rt_batch_matmul_" #NA "_" #NB "_" #NC,                 \
        (void *)&_mlir_ciface_mp_rt_batch_matmul_##NA##_##NB##_##NC},           \
       {"_mlir_ciface_mp_rt_matmul_ep_" #NA "_" #NB "_" #NC,                    \
-       (void *)&_mlir_ciface_mp_rt_matmul_ep_##NA##_##NB##_##NC},
+       (void *)&_mlir_ciface_mp_rt_matmul_ep_##NA##_##NB##_##NC},              \
+      {"_mlir_ciface_mp_rt_matmul_cached_" #NA "_" #NB "_" #NC,                \
+       (void *)&_mlir_ciface_mp_rt_matmul_cached_##NA##_##NB##_##NC},          \
+      {"_mlir_ciface_mp_rt_matmul_ep_cached_" #NA "_" #NB "_" #NC,             \
+       (void *)&_mlir_ciface_mp_rt_matmul_ep_cached_##NA##_##NB##_##NC},
 #define MP_RT_SYM_C(NA, NB)                                                    \
   MP_RT_SYM(NA, NB, f32) MP_RT_SYM(NA, NB, bf16) MP_RT_SYM(NA, NB, f16)
 #define MP_RT_SYM_B(NA)                                                        \
@@ -1314,6 +1724,8 @@ MP_RT_MATMUL_B(f32tof16, MP_F32_F16)
 
 static const MpRtSymbol gemm_symbols[] = {
     {"mp_rt_parallel_for", (void *)&mp_rt_parallel_for},
+    {"mp_rt_pack_cache_begin_step", (void *)&mp_rt_pack_cache_begin_step},
+    {"mp_rt_pack_cache_end_step", (void *)&mp_rt_pack_cache_end_step},
     MP_RT_SYM_B(f32) MP_RT_SYM_B(bf16) MP_RT_SYM_B(f16) MP_RT_SYM_B(f32tobf16)
         MP_RT_SYM_B(f32tof16)};
 

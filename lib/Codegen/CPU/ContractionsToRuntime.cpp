@@ -4,9 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Common/BufferAliases.h"
 #include "mixprec/Codegen/CPU/Passes.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPCONTRACTIONSTORUNTIME
@@ -240,6 +243,111 @@ func::FuncOp runtimeCallee(ModuleOp module, StringRef name, FunctionType type) {
   return callee;
 }
 
+/// The packed-B cache (runtime/cpu: the `_cached` entry points keep B's
+/// packed panels until the next mp_rt_pack_cache_begin_step / _end_step).
+/// Whether `fn` writes none of its memref arguments: for each, the
+/// may-alias closure (collectBufferAliases: views, casts, subviews,
+/// selects, scf.if results) exists and no use of a member may write
+/// memory through it (an op with a write or free effect on it, or with
+/// unknown effects: e.g. a call that takes it; `fn`'s own return is no
+/// write). Then no argument is
+/// written in `fn` even when the caller passed two aliasing arguments.
+bool argumentsReadOnly(func::FuncOp fn) {
+  // A mutable global the caller might have passed as an argument too.
+  auto module = fn->getParentOfType<ModuleOp>();
+  auto mutableGlobal = [&](memref::GetGlobalOp get) {
+    auto global = module.lookupSymbol<memref::GlobalOp>(get.getNameAttr());
+    return !global || !global.getConstant() ? WalkResult::interrupt()
+                                            : WalkResult::advance();
+  };
+  if (fn.isExternal() || fn.walk(mutableGlobal).wasInterrupted())
+    return false;
+  for (BlockArgument arg : fn.getArguments()) {
+    if (!isa<BaseMemRefType>(arg.getType()))
+      continue;
+    // Returning an alias is no write here (the end call comes before the
+    // return: what the caller does with it is outside the bracket). Nor is
+    // a dealloc (the ownership-based deallocation's conditional free of a
+    // buffer that may be the argument): no cached call reads a freed
+    // buffer, and a buffer allocated at its address later is no argument
+    // view, so never looked up in the cache.
+    FailureOr<SmallVector<Value>> aliases =
+        mp::collectBufferAliases(arg, [&](OpOperand &use) {
+          Operation *user = use.getOwner();
+          return isa<memref::DeallocOp>(user) ||
+                 (isa<func::ReturnOp>(user) &&
+                  user->getParentOp() == fn.getOperation());
+        });
+    if (failed(aliases))
+      return false;
+    for (Value v : *aliases)
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+            view && view.getViewSource() == v)
+          continue; // its result is in the closure
+        if (isa<memref::ExtractStridedMetadataOp, arith::SelectOp,
+                scf::YieldOp>(user))
+          continue; // likewise
+        if (isa<memref::DeallocOp>(user))
+          continue;
+        if (mightHaveEffect<MemoryEffects::Write, MemoryEffects::Free>(user, v))
+          return false;
+        // An op-wide write (no value named) may be through v.
+        auto iface = dyn_cast<MemoryEffectOpInterface>(user);
+        if (!iface)
+          return false; // recursive effects: not followed
+        SmallVector<MemoryEffects::EffectInstance> effects;
+        iface.getEffects(effects);
+        for (const MemoryEffects::EffectInstance &e : effects)
+          if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
+              !e.getValue())
+            return false;
+      }
+  }
+  return true;
+}
+
+/// Whether the contraction's B operand `b` may be cached: a chain of views
+/// of an argument of `fn`, which writes none of its arguments.
+bool cacheableB(Value b, func::FuncOp fn, bool fnReadOnly) {
+  if (!fnReadOnly)
+    return false;
+  for (;;) {
+    if (auto arg = dyn_cast<BlockArgument>(b))
+      return arg.getOwner() == &fn.getBody().front();
+    auto view = b.getDefiningOp<ViewLikeOpInterface>();
+    if (!view || view.getViewDest() != b)
+      return false;
+    b = view.getViewSource();
+  }
+}
+
+/// Brackets `fn` with mp_rt_pack_cache_begin_step at entry and
+/// mp_rt_pack_cache_end_step before each return: the cached panels of its
+/// arguments live for one call of `fn` (plain C functions, no C wrapper).
+void bracketWithPackCache(ModuleOp module, func::FuncOp fn) {
+  OpBuilder b(module.getContext());
+  auto callee = [&](StringRef name) {
+    auto f = module.lookupSymbol<func::FuncOp>(name);
+    if (!f) {
+      OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+      f = func::FuncOp::create(mb, module.getLoc(), name,
+                               mb.getFunctionType({}, {}));
+      f.setPrivate();
+    }
+    return f;
+  };
+  func::FuncOp begin = callee("mp_rt_pack_cache_begin_step");
+  func::FuncOp end = callee("mp_rt_pack_cache_end_step");
+  b.setInsertionPointToStart(&fn.getBody().front());
+  func::CallOp::create(b, fn.getLoc(), begin, ValueRange{});
+  fn.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    func::CallOp::create(b, ret.getLoc(), end, ValueRange{});
+  });
+}
+
 /// Replaces the f32 buffer `c` (see narrowableOutput) by a new buffer of
 /// element type `half`: the fill writes the half constant, the readers take
 /// the half element in place of their `arith.truncf`, the deallocs free
@@ -397,7 +505,7 @@ std::optional<Epilogue> fusableEpilogue(linalg::LinalgOp op, Value c, Type half,
 /// roundings; the reader, the contraction and `c` are erased.
 void fuseWithEpilogue(ModuleOp module, linalg::LinalgOp op, Value c, Type half,
                       const Epilogue &ep, Value va, Value vb, StringRef ta,
-                      StringRef tb) {
+                      StringRef tb, bool cached) {
   linalg::GenericOp reader = ep.reader;
   Value out = reader.getDpsInits()[0];
   // The output's allocation moves up to the contraction if it lies between.
@@ -428,7 +536,9 @@ void fuseWithEpilogue(ModuleOp module, linalg::LinalgOp op, Value c, Type half,
   Value kind = arith::ConstantIntOp::create(b, loc, ep.biasKind, 64);
   Value act = arith::ConstantIntOp::create(b, loc, ep.act, 64);
   std::string name =
-      ("mp_rt_matmul_ep_" + ta + "_" + tb + "_" + *storageName(half)).str();
+      ((cached ? "mp_rt_matmul_ep_cached_" : "mp_rt_matmul_ep_") + ta + "_" +
+       tb + "_" + *storageName(half))
+          .str();
   auto fnType =
       b.getFunctionType({va.getType(), vb.getType(), vc.getType(),
                          vbias.getType(), kind.getType(), act.getType()},
@@ -457,6 +567,14 @@ struct ContractionsToRuntimePass
     OpBuilder b(&getContext());
     // Readers erased by a fused epilogue (later in `candidates`).
     llvm::SmallPtrSet<Operation *, 8> erased;
+    // Per function: whether it writes none of its arguments (before any
+    // rewrite), and whether a call of it caches a B.
+    llvm::DenseMap<Operation *, bool> readOnly;
+    llvm::SetVector<Operation *> caching;
+    for (linalg::LinalgOp op : candidates)
+      if (auto fn = op->getParentOfType<func::FuncOp>();
+          fn && !readOnly.count(fn))
+        readOnly[fn] = argumentsReadOnly(fn);
     for (linalg::LinalgOp op : candidates) {
       if (erased.contains(op.getOperation()))
         continue;
@@ -508,11 +626,19 @@ struct ContractionsToRuntimePass
       std::optional<Epilogue> epilogue;
       if (half && lead.empty() && fuseEpilogues)
         epilogue = fusableEpilogue(op, c, half, maps[2], m, n);
+      // B read-only during the call of its function: its packed panels
+      // are kept (rank 2 only).
+      auto fn = op->getParentOfType<func::FuncOp>();
+      bool cached =
+          lead.empty() && fn && cacheableB(bb, fn, readOnly.lookup(fn));
       Value va = view(b, loc, a, maps[0], order(m, k));
       Value vb = view(b, loc, bb, maps[1], order(k, n));
       if (epilogue && va && vb) {
         erased.insert(epilogue->reader.getOperation());
-        fuseWithEpilogue(module, op, c, half, *epilogue, va, vb, *ta, *tb);
+        fuseWithEpilogue(module, op, c, half, *epilogue, va, vb, *ta, *tb,
+                         cached);
+        if (cached)
+          caching.insert(fn);
         continue;
       }
       Value vc = half ? Value() : view(b, loc, c, maps[2], order(m, n));
@@ -526,10 +652,13 @@ struct ContractionsToRuntimePass
         vc = view(b, loc, c, maps[2], order(m, n));
         tc = storageName(half);
       }
-      std::string name =
-          (Twine(lead.empty() ? "mp_rt_matmul_" : "mp_rt_batch_matmul_") + *ta +
-           "_" + *tb + "_" + *tc)
-              .str();
+      std::string name = (Twine(lead.empty() ? (cached ? "mp_rt_matmul_cached_"
+                                                       : "mp_rt_matmul_")
+                                             : "mp_rt_batch_matmul_") +
+                          *ta + "_" + *tb + "_" + *tc)
+                             .str();
+      if (cached)
+        caching.insert(fn);
       auto fnType =
           b.getFunctionType({va.getType(), vb.getType(), vc.getType()}, {});
       func::CallOp::create(b, loc, runtimeCallee(module, name, fnType),
@@ -539,6 +668,8 @@ struct ContractionsToRuntimePass
       if (oldC != c && oldC.use_empty())
         oldC.getDefiningOp()->erase();
     }
+    for (Operation *fn : caching)
+      bracketWithPackCache(module, cast<func::FuncOp>(fn));
   }
 };
 

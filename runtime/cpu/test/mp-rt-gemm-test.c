@@ -252,6 +252,48 @@ static int check_batch(int64_t batch, int64_t M, int64_t N, int64_t K) {
   return bad;
 }
 
+/* The packed-B cache: C computed by mp_rt_gemm_cached (a miss, then a
+ * hit) must equal mp_rt_gemm's bit for bit; after a begin_step, a B
+ * rewritten in place must be packed again (the uncached result with the
+ * new B). Every engine; the bf16 ones must hit. Returns failures. */
+static int check_cache(int ta, int tb, int tc, int64_t M, int64_t N, int64_t K,
+                       int trans_b, int64_t *cases) {
+  double *v = malloc(sizeof(double) * (size_t)((M + N) * K + M * N));
+  int64_t ars, acs, brs, bcs, crs, ccs;
+  void *a = make(ta, M, K, 0, &ars, &acs, v);
+  void *b = make(tb, K, N, trans_b, &brs, &bcs, v);
+  void *b2 = make(tb, K, N, trans_b, &brs, &bcs, v);
+  void *c0 = make(tc, M, N, 0, &crs, &ccs, v);
+  size_t cbytes = (size_t)(crs * M) * (size_t)storage_size(tc);
+  size_t bbytes =
+      (size_t)(trans_b ? bcs * N : brs * K) * (size_t)storage_size(tb);
+  char *want = malloc(cbytes), *got = malloc(cbytes);
+  int bad = 0;
+  mp_rt_pack_cache_begin_step();
+  for (int round = 0; round < 2; ++round) {
+    memcpy(want, c0, cbytes);
+    mp_rt_gemm(ta, tb, tc, a, ars, acs, b, brs, bcs, want, crs, ccs, M, N, K);
+    for (int call = 0; call < 2; ++call, ++*cases) { /* miss, then hit */
+      memcpy(got, c0, cbytes);
+      mp_rt_gemm_cached(ta, tb, tc, a, ars, acs, b, brs, bcs, got, crs, ccs, M,
+                        N, K);
+      if (memcmp(want, got, cbytes) != 0) {
+        printf("FAIL pack cache %s.%s->%s %ldx%ldx%ld%s round %d call %d\n",
+               kind_name[ta], kind_name[tb], kind_name[tc], (long)M, (long)N,
+               (long)K, trans_b ? " B^T" : "", round, call);
+        ++bad;
+      }
+    }
+    /* The next step: B's buffer holds other values. */
+    mp_rt_pack_cache_end_step();
+    mp_rt_pack_cache_begin_step();
+    memcpy(b, b2, bbytes);
+  }
+  mp_rt_pack_cache_end_step();
+  free(v), free(a), free(b), free(b2), free(c0), free(want), free(got);
+  return bad;
+}
+
 #include <time.h>
 
 static double now_ms(void) {
@@ -264,6 +306,7 @@ static double now_ms(void) {
  * f32, bf16 and f32tobf16 (row-major), under the selected engines. */
 static int bench(int64_t M, int64_t N, int64_t K, int reps) {
   static const int kinds[] = {F32, BF16, F32_BF16};
+  reps = reps < 1 ? 1 : reps > 64 ? 64 : reps; /* the samples' array */
   for (int i = 0; i < 3; ++i) {
     int t = kinds[i];
     int64_t ars, acs, brs, bcs, crs, ccs;
@@ -271,20 +314,28 @@ static int bench(int64_t M, int64_t N, int64_t K, int reps) {
     void *a = make(t, M, K, 0, &ars, &acs, v);
     void *b = make(t, K, N, 0, &brs, &bcs, v);
     void *c = make(F32, M, N, 0, &crs, &ccs, v);
-    double best[64];
-    for (int r = 0; r < reps && r < 64; ++r) {
-      double t0 = now_ms();
-      mp_rt_gemm(t, t, F32, a, ars, acs, b, brs, bcs, c, crs, ccs, M, N, K);
-      best[r] = now_ms() - t0;
-    }
-    for (int x = 0; x < reps; ++x) /* insertion sort for the median */
-      for (int y = x; y > 0 && best[y] < best[y - 1]; --y) {
-        double tmp = best[y];
-        best[y] = best[y - 1], best[y - 1] = tmp;
+    /* Uncached calls, then cached ones (B packed by the first call only:
+     * the difference is the share of packing B). */
+    for (int cached = 0; cached < 2; ++cached) {
+      double best[64];
+      mp_rt_pack_cache_begin_step();
+      for (int r = 0; r < reps; ++r) {
+        double t0 = now_ms();
+        (cached ? mp_rt_gemm_cached : mp_rt_gemm)(
+            t, t, F32, a, ars, acs, b, brs, bcs, c, crs, ccs, M, N, K);
+        best[r] = now_ms() - t0;
       }
-    double ms = best[reps / 2];
-    printf("%-10s %ldx%ldx%ld  %8.3f ms  %7.1f GFLOP/s\n", kind_name[t],
-           (long)M, (long)N, (long)K, ms, 2e-6 * (double)(M * N * K) / ms);
+      mp_rt_pack_cache_end_step();
+      for (int x = 0; x < reps; ++x) /* insertion sort for the median */
+        for (int y = x; y > 0 && best[y] < best[y - 1]; --y) {
+          double tmp = best[y];
+          best[y] = best[y - 1], best[y - 1] = tmp;
+        }
+      double ms = best[reps / 2];
+      printf("%-10s %ldx%ldx%ld%s  %8.3f ms  %7.1f GFLOP/s\n", kind_name[t],
+             (long)M, (long)N, (long)K, cached ? " B cached" : "", ms,
+             2e-6 * (double)(M * N * K) / ms);
+    }
     free(v), free(a), free(b), free(c);
   }
   return 0;
@@ -364,5 +415,28 @@ int main(int argc, char **argv) {
                                   batch_shapes[s][2], batch_shapes[s][3]);
   printf("batched: 4 cases, %d failed\n", batch_failures);
   failures += batch_failures;
+  /* The packed-B cache: kinds bf16 / f32tobf16 (the bf16 engine) and f32
+   * (never cached), B row-major and transposed, edges in every tile. */
+  static const int64_t cache_shapes[][3] = {
+      {64, 256, 512}, {65, 257, 513}, {7, 33, 5}};
+  static const int cache_pairs[][3] = {{BF16, BF16, F32},
+                                       {BF16, F32_BF16, BF16},
+                                       {F32_BF16, F32_BF16, F32},
+                                       {F32, F32, F32}};
+  int64_t cache_cases = 0, hits0, misses0, hits1, misses1;
+  int cache_failures = 0;
+  mp_rt_pack_cache_stats(&hits0, &misses0);
+  for (size_t s = 0; s < sizeof(cache_shapes) / sizeof(cache_shapes[0]); ++s)
+    for (size_t p = 0; p < sizeof(cache_pairs) / sizeof(cache_pairs[0]); ++p)
+      for (int trans_b = 0; trans_b < 2; ++trans_b)
+        cache_failures +=
+            check_cache(cache_pairs[p][0], cache_pairs[p][1], cache_pairs[p][2],
+                        cache_shapes[s][0], cache_shapes[s][1],
+                        cache_shapes[s][2], trans_b, &cache_cases);
+  mp_rt_pack_cache_stats(&hits1, &misses1);
+  printf("pack cache: %ld cases, %d failed, %ld hits, %ld misses\n",
+         (long)cache_cases, cache_failures, (long)(hits1 - hits0),
+         (long)(misses1 - misses0));
+  failures += cache_failures;
   return failures != 0;
 }

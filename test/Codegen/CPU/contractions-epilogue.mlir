@@ -16,7 +16,7 @@
 #b = affine_map<(m, n, k) -> (k, n)>
 #c = affine_map<(m, n, k) -> (m, n)>
 
-// CHECK-LABEL: func.func private @mp_rt_matmul_ep_bf16_f32tobf16_bf16(memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func private @mp_rt_matmul_ep_cached_bf16_f32tobf16_bf16(memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xbf16, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @relu(
 // CHECK-SAME:    %[[X:[a-z0-9_]+]]: memref<16x64xbf16>, %[[W:[a-z0-9_]+]]: memref<64x32xf32>, %[[BIAS:[a-z0-9_]+]]: memref<32xf32>, %[[OTHER:[a-z0-9_]+]]: memref<8xf32>)
 // CHECK:         %[[VX:.+]] = memref.cast %[[X]] : memref<16x64xbf16> to memref<?x?xbf16, strided<[?, ?], offset: ?>>
@@ -28,11 +28,12 @@
 // CHECK-NEXT:    %[[VB:.+]] = memref.cast %[[BIAS]] : memref<32xf32> to memref<?xf32, strided<[?], offset: ?>>
 // CHECK-NEXT:    %[[K:.+]] = arith.constant 3 : i64
 // CHECK-NEXT:    %[[ACT:.+]] = arith.constant 1 : i64
-// CHECK-NEXT:    call @mp_rt_matmul_ep_bf16_f32tobf16_bf16(%[[VX]], %[[VW]], %[[VY]], %[[VB]], %[[K]], %[[ACT]])
+// CHECK-NEXT:    call @mp_rt_matmul_ep_cached_bf16_f32tobf16_bf16(%[[VX]], %[[VW]], %[[VY]], %[[VB]], %[[K]], %[[ACT]])
 // CHECK-NEXT:    memref.dealloc %[[OTHER]] : memref<8xf32>
+// CHECK-NEXT:    call @mp_rt_pack_cache_end_step()
 // CHECK-NEXT:    return %[[Y]] : memref<16x32xbf16>
 // OFF-LABEL: func.func @relu(
-// OFF:         call @mp_rt_matmul_bf16_f32tobf16_bf16(
+// OFF:         call @mp_rt_matmul_cached_bf16_f32tobf16_bf16(
 // OFF:         linalg.generic
 // OFF:         arith.maximumf
 func.func @relu(%x: memref<16x64xbf16>, %w: memref<64x32xf32>, %bias: memref<32xf32>, %other: memref<8xf32>) -> memref<16x32xbf16> {
@@ -73,7 +74,7 @@ func.func @relu(%x: memref<16x64xbf16>, %w: memref<64x32xf32>, %bias: memref<32x
 // CHECK-LABEL: func.func @bias_bf16(
 // CHECK:         %[[K:.+]] = arith.constant 1 : i64
 // CHECK-NEXT:    %[[ACT:.+]] = arith.constant 0 : i64
-// CHECK-NEXT:    call @mp_rt_matmul_ep_bf16_bf16_bf16(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[K]], %[[ACT]])
+// CHECK-NEXT:    call @mp_rt_matmul_ep_cached_bf16_bf16_bf16(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[K]], %[[ACT]])
 // CHECK-NOT:     linalg.generic
 func.func @bias_bf16(%x: memref<16x64xbf16>, %w: memref<64x32xbf16>, %bias: memref<32xbf16>) -> memref<16x32xbf16> {
   %zero = arith.constant 0.0 : f32
@@ -98,7 +99,7 @@ func.func @bias_bf16(%x: memref<16x64xbf16>, %w: memref<64x32xbf16>, %bias: memr
 // CHECK-LABEL: func.func @relu_f16(
 // CHECK:         %[[K:.+]] = arith.constant 4 : i64
 // CHECK-NEXT:    %[[ACT:.+]] = arith.constant 1 : i64
-// CHECK-NEXT:    call @mp_rt_matmul_ep_f16_f16_f16(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[K]], %[[ACT]])
+// CHECK-NEXT:    call @mp_rt_matmul_ep_cached_f16_f16_f16(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[K]], %[[ACT]])
 func.func @relu_f16(%x: memref<16x64xf16>, %w: memref<64x32xf16>, %bias: memref<32xf32>) -> memref<16x32xf16> {
   %zero = arith.constant 0.0 : f32
   %hzero = arith.constant 0.0 : f16

@@ -146,6 +146,15 @@ def MPContractionsToRuntime
     the reader's half output (filled with the accumulator's fill value)
     with the reader's roundings, bit for bit: no half temporary either.
 
+    Packed-B cache: a rank-2 contraction whose B is a chain of views of an
+    argument of its function, where that function writes none of its
+    memref arguments nor anything that may alias one (BufferAliases.h; a
+    call that takes one counts as a write; its return and deallocs do not),
+    calls the `_cached` entry point (`mp_rt_matmul_cached_...`,
+    `mp_rt_matmul_ep_cached_...`: B's packed panels are kept), and the
+    function calls `mp_rt_pack_cache_begin_step` at entry and
+    `mp_rt_pack_cache_end_step` before each return (docs/running.md).
+
     ```
     mp-opt --mp-contractions-to-runtime in.mlir
     mp-opt --mp-contractions-to-runtime=fuse-epilogues=0 in.mlir
