@@ -905,14 +905,15 @@ static MP_PACK_TARGET void store_block(const MpEpilogue *ep, int tc, char *c,
 }
 
 /* A per-thread scratch buffer of at least `bytes` (slot 0: packed B, 1:
- * packed A), kept between calls: a fresh multi-megabyte malloc is an mmap
+ * packed A), 64-byte aligned (a packed row or tile row is whole cache
+ * lines), kept between calls: a fresh multi-megabyte malloc is an mmap
  * whose page faults cost more than packing into warm memory. */
 static void *scratch(int slot, size_t bytes) {
   static __thread void *buf[2];
   static __thread size_t cap[2];
   if (cap[slot] < bytes) {
     free(buf[slot]);
-    buf[slot] = malloc(bytes);
+    buf[slot] = aligned_alloc(64, (bytes + 63) / 64 * 64);
     cap[slot] = buf[slot] ? bytes : 0;
     if (!buf[slot])
       abort();
@@ -1005,7 +1006,7 @@ static PackSlot *pack_cache_lookup(int tb, const char *b, int64_t brs,
         empty = &pack_slots[i];
     if (!empty || pack_bytes + bytes > pack_cache_limit)
       return NULL;
-    empty->buf = (uint32_t *)malloc(bytes);
+    empty->buf = (uint32_t *)aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!empty->buf)
       return NULL;
     empty->cap = bytes;
@@ -1032,6 +1033,7 @@ static void task_bounds(const Bf16Job *job, int64_t task, int64_t *m0,
  * the task's packed A over pairs [q0, q0 + nq) . the B panel bp (at q0). */
 typedef struct {
   int64_t mr, kcp; /* rows per micro-block, K block in pairs */
+  int rows_outer;  /* loop order in a K block (task_blocks) */
   void (*micro)(const void *ctx, int64_t ip, int64_t q0, int64_t nq,
                 const uint32_t *bp, float *tile, int64_t ldt);
   const void *ctx;
@@ -1043,8 +1045,10 @@ typedef struct {
  * the epilogue (bias, activation, rounding into C). */
 static void task_blocks(const Bf16Job *job, int64_t m0, int64_t rows,
                         int64_t nb0, int64_t nb1, const TaskKernel *k) {
-  float edge[32 * NR];  /* mr <= 32 */
-  float block[MC * NC]; /* the task's C block when C is not f32 in place */
+  /* mr <= 32; the task's C block when C is not f32 in place; aligned: a
+   * tile row of 16 f32 is one cache line. */
+  float edge[32 * NR] __attribute__((aligned(64)));
+  float block[MC * NC] __attribute__((aligned(64)));
   int64_t mr = k->mr;
   for (int64_t nb = nb0; nb < nb1; ++nb) {
     int64_t n0 = nb * NC, cols = job->N - n0 < NC ? job->N - n0 : NC;
@@ -1057,10 +1061,16 @@ static void task_blocks(const Bf16Job *job, int64_t m0, int64_t rows,
     }
     for (int64_t q0 = 0; q0 < job->kp; q0 += k->kcp) {
       int64_t nq = job->kp - q0 < k->kcp ? job->kp - q0 : k->kcp;
-      for (int64_t jp = 0; jp * NR < cols; ++jp) {
+      int64_t panels = (cols + NR - 1) / NR, groups = (rows + mr - 1) / mr;
+      for (int64_t i = 0; i < panels * groups; ++i) {
+        /* Panels outer (the B panel's K block reused by the row groups),
+         * or row groups outer (the A group's K block reused by the
+         * panels from L1: rows_outer). */
+        int64_t jp = k->rows_outer ? i % panels : i / groups;
+        int64_t ip = k->rows_outer ? i / panels : i % groups;
         int64_t col = n0 + jp * NR, w = job->N - col < NR ? job->N - col : NR;
         const uint32_t *bp = job->bp + (col / NR) * job->kp * NR + q0 * NR;
-        for (int64_t ip = 0; ip * mr < rows; ++ip) {
+        {
           int64_t row = m0 + ip * mr, h = job->M - row < mr ? job->M - row : mr;
           float *c = cbase + row * ldc + col;
           float *tile = c;
@@ -1115,7 +1125,7 @@ static void bf16_task(void *arg, int64_t task) {
                  ap + q0 * rpanels * MR);
   }
   Bf16Micro m = {ap, rpanels, job->emulate};
-  TaskKernel k = {MR, KCP, bf16_micro, &m};
+  TaskKernel k = {MR, KCP, 0, bf16_micro, &m};
   task_blocks(job, m0, rows, nb0, nb1, &k);
 }
 
@@ -1135,7 +1145,10 @@ static void bf16_task(void *arg, int64_t task) {
 
 #define AMX_MR 32
 #ifndef AMX_KCP
-#define AMX_KCP 512 /* K block, in pairs (a multiple of 16) */
+#define AMX_KCP 256 /* K block, in pairs (a multiple of 16) */
+#endif
+#ifndef AMX_ROWS_OUTER
+#define AMX_ROWS_OUTER 1 /* A's K block stays in L1 across the B panels */
 #endif
 #ifndef AMX_APAD
 #define AMX_APAD 16 /* pairs of padding after each packed row of A */
@@ -1297,7 +1310,7 @@ static void amx_task(void *arg, int64_t task) {
               lda, ap);
   amx_configure();
   AmxMicro m = {ap, lda};
-  TaskKernel k = {AMX_MR, AMX_KCP, amx_micro, &m};
+  TaskKernel k = {AMX_MR, AMX_KCP, AMX_ROWS_OUTER, amx_micro, &m};
   task_blocks(job, m0, rows, nb0, nb1, &k);
   amx_release();
 }
