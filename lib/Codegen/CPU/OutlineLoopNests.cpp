@@ -26,6 +26,7 @@ struct OutlineLoopNestsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
+    mp::OutlinedFunctions outlined;
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
@@ -39,14 +40,16 @@ struct OutlineLoopNestsPass
       unsigned counter = 0;
       Operation *after = func;
       for (Operation *nest : nests)
-        after = outline(func, nest, after, symbols, counter);
+        after = outline(func, nest, after, symbols, outlined, counter);
     }
   }
 
-  /// Outlines `nest` of `parent` into a function placed after `after`;
-  /// returns that function.
+  /// Outlines `nest` of `parent` into a function placed after `after`, or
+  /// calls the same function made before (`outlined`); returns the last
+  /// function placed.
   Operation *outline(func::FuncOp parent, Operation *nest, Operation *after,
-                     SymbolTable &symbols, unsigned &counter) {
+                     SymbolTable &symbols, mp::OutlinedFunctions &outlined,
+                     unsigned &counter) {
     // Values from outside; constants are cloned into the new function.
     llvm::SetVector<Value> captured;
     getUsedValuesDefinedAbove(nest->getRegions(), captured);
@@ -60,23 +63,30 @@ struct OutlineLoopNestsPass
         b.getFunctionType(ValueRange(args).getTypes(), nest->getResultTypes());
     auto fn = func::FuncOp::create(
         b, nest->getLoc(),
-        (parent.getSymName() + "_loop" + Twine(counter++)).str(), type);
+        (parent.getSymName() + "_loop" + Twine(counter)).str(), type);
     fn.setPrivate();
     // `passthrough` reaches llvm.func (and LLVM IR) through func-to-llvm;
     // inlined back, the nests would make one huge function again.
     fn->setAttr("passthrough", b.getStrArrayAttr({"noinline"}));
-    symbols.insert(fn);
     Block *body = fn.addEntryBlock();
     OpBuilder inner = OpBuilder::atBlockBegin(body);
     IRMapping map;
     mp::mapCaptures(inner, caps, body->getArguments(), map);
     Operation *copy = inner.clone(*nest, map);
     func::ReturnOp::create(inner, nest->getLoc(), copy->getResults());
+    if (func::FuncOp same = outlined.findOrInsert(fn)) {
+      fn.erase();
+      fn = same;
+    } else {
+      symbols.insert(fn);
+      ++counter;
+      after = fn;
+    }
     OpBuilder at(nest);
     auto call = func::CallOp::create(at, nest->getLoc(), fn, args);
     nest->replaceAllUsesWith(call.getResults());
     nest->erase();
-    return fn;
+    return after;
   }
 };
 

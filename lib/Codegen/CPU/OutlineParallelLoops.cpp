@@ -108,6 +108,7 @@ struct OutlineParallelLoopsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
+    mp::OutlinedFunctions outlined;
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
@@ -119,17 +120,19 @@ struct OutlineParallelLoopsPass
       unsigned counter = 0;
       Operation *after = func;
       for (auto [op, dim] : candidates)
-        if (Operation *fn = outline(func, op, dim, after, symbols, counter))
+        if (Operation *fn =
+                outline(func, op, dim, after, symbols, outlined, counter))
           after = fn;
     }
   }
 
   /// Outlines `op` split along loop `dim` into a function placed after
-  /// `after` and calls it in its place; returns the function, or null
+  /// `after`, or takes the same function made before (`outlined`), and
+  /// calls it in its place; returns the last function placed, or null
   /// where `op` stays (too little work, or not lowerable to loops).
   Operation *outline(func::FuncOp parent, linalg::LinalgOp op, unsigned dim,
                      Operation *after, SymbolTable &symbols,
-                     unsigned &counter) {
+                     mp::OutlinedFunctions &outlined, unsigned &counter) {
     SmallVector<int64_t> extents = op.getStaticLoopRanges();
     int64_t perElement = workPerElement(op);
     bool dynamic = llvm::any_of(extents, ShapedType::isDynamic);
@@ -206,8 +209,14 @@ struct OutlineParallelLoopsPass
     for (Operation *o : llvm::reverse(ops))
       if (o->getNumRegions() == 0 && isOpTriviallyDead(o))
         o->erase();
-    symbols.insert(fn);
-    ++counter;
+    if (func::FuncOp same = outlined.findOrInsert(fn)) {
+      fn.erase();
+      fn = same;
+    } else {
+      symbols.insert(fn);
+      ++counter;
+      after = fn;
+    }
 
     // The call, over the whole range.
     Operation *before = op->getPrevNode();
@@ -248,7 +257,7 @@ struct OutlineParallelLoopsPass
     for (Operation *o : llvm::reverse(created))
       if (o->getNumRegions() == 0 && isOpTriviallyDead(o))
         o->erase();
-    return fn;
+    return after;
   }
 };
 

@@ -1,19 +1,22 @@
-//===- Outlining.h - shared steps of outlining ops into functions -*- C++
-//-*-===//
+//===- Outlining.h - shared steps of outlining ops into functions -*-
+//C++-*-===//
 //
 // Part of mixprec: MLIR passes for mixed-precision training.
 //
 // What mp-outline-loop-nests and mp-outline-parallel-loops share: the
 // values an op captures from outside become the arguments of the new
-// function, except constants, which are cloned into it.
+// function, except constants, which are cloned into it; a new function
+// identical to one made before is replaced by that one.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MIXPREC_LIB_CODEGEN_CPU_OUTLINING_H
 #define MIXPREC_LIB_CODEGEN_CPU_OUTLINING_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::mp {
@@ -46,6 +49,76 @@ inline void mapCaptures(OpBuilder &b, const Captures &c, ValueRange blockArgs,
   for (Operation *op : c.constants)
     map.map(op->getResult(0), b.clone(*op)->getResult(0));
 }
+
+/// The attributes of `fn` but its name (the type, visibility, passthrough,
+/// ...).
+inline DictionaryAttr attributesButName(func::FuncOp fn) {
+  NamedAttrList attrs(fn->getAttrDictionary());
+  attrs.erase(fn.getSymNameAttrName());
+  return attrs.getDictionary(fn.getContext());
+}
+
+/// A hash of `fn` that two functions identical up to their names, SSA
+/// values and locations share: its attributes but the name, and each op's
+/// name, attributes, result types and block argument types, in order.
+inline llvm::hash_code structuralHash(func::FuncOp fn) {
+  llvm::hash_code hash = hash_value(attributesButName(fn));
+  fn.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    hash = llvm::hash_combine(hash, op->getNumRegions(),
+                              OperationEquivalence::computeHash(
+                                  op, OperationEquivalence::ignoreHashValue,
+                                  OperationEquivalence::ignoreHashValue,
+                                  OperationEquivalence::IgnoreLocations));
+    for (Region &region : op->getRegions())
+      for (Block &block : region) {
+        auto types = block.getArgumentTypes();
+        hash = llvm::hash_combine(
+            hash, llvm::hash_combine_range(types.begin(), types.end()));
+      }
+  });
+  return hash;
+}
+
+/// Whether `a` and `b` are the same function but for their names, SSA
+/// value names and locations: the same attributes but the name (type,
+/// passthrough, ...), and bodies of the same ops with the same attributes
+/// (constants included), types and use-def structure.
+inline bool isSameFunction(func::FuncOp a, func::FuncOp b) {
+  if (attributesButName(a) != attributesButName(b) ||
+      !OperationEquivalence::isRegionEquivalentTo(
+          &a.getBody(), &b.getBody(), OperationEquivalence::IgnoreLocations))
+    return false;
+  // isRegionEquivalentTo compares the ops' properties (inherent
+  // attributes, e.g. a constant's value) by their hashes only.
+  SmallVector<Operation *> opsA, opsB;
+  a.getBody().walk([&](Operation *op) { opsA.push_back(op); });
+  b.getBody().walk([&](Operation *op) { opsB.push_back(op); });
+  return llvm::all_of_zip(opsA, opsB, [](Operation *x, Operation *y) {
+    return x->getAttrDictionary() == y->getAttrDictionary();
+  });
+}
+
+/// The functions an outliner made, by structure: the per-parameter loops
+/// of an optimizer step (loss-scale unscale, finite check, Adam update) or
+/// of repeated layers come in dozens of copies that differ only in the
+/// buffers they are passed, and LLVM would optimize and compile each.
+class OutlinedFunctions {
+public:
+  /// A function recorded before that is the same as `fn`
+  /// (isSameFunction), which the caller then calls instead of `fn`; or
+  /// null, and `fn` is recorded.
+  func::FuncOp findOrInsert(func::FuncOp fn) {
+    SmallVector<func::FuncOp, 1> &bucket = byHash[structuralHash(fn)];
+    for (func::FuncOp earlier : bucket)
+      if (isSameFunction(earlier, fn))
+        return earlier;
+    bucket.push_back(fn);
+    return nullptr;
+  }
+
+private:
+  llvm::DenseMap<llvm::hash_code, SmallVector<func::FuncOp, 1>> byHash;
+};
 
 } // namespace mlir::mp
 
