@@ -74,14 +74,12 @@ struct OutlineLoopNestsPass
     mp::mapCaptures(inner, caps, body->getArguments(), map);
     Operation *copy = inner.clone(*nest, map);
     func::ReturnOp::create(inner, nest->getLoc(), copy->getResults());
-    if (func::FuncOp same = outlined.findOrInsert(fn)) {
-      fn.erase();
-      fn = same;
-    } else {
-      symbols.insert(fn);
+    func::FuncOp kept = outlined.keepOrReuse(fn, symbols);
+    if (kept == fn) {
       ++counter;
       after = fn;
     }
+    fn = kept;
     OpBuilder at(nest);
     auto call = func::CallOp::create(at, nest->getLoc(), fn, args);
     nest->replaceAllUsesWith(call.getResults());

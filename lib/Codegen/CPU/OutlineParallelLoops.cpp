@@ -209,14 +209,12 @@ struct OutlineParallelLoopsPass
     for (Operation *o : llvm::reverse(ops))
       if (o->getNumRegions() == 0 && isOpTriviallyDead(o))
         o->erase();
-    if (func::FuncOp same = outlined.findOrInsert(fn)) {
-      fn.erase();
-      fn = same;
-    } else {
-      symbols.insert(fn);
+    func::FuncOp kept = outlined.keepOrReuse(fn, symbols);
+    if (kept == fn) {
       ++counter;
       after = fn;
     }
+    fn = kept;
 
     // The call, over the whole range.
     Operation *before = op->getPrevNode();

@@ -1,5 +1,4 @@
-//===- Outlining.h - shared steps of outlining ops into functions -*-
-//C++-*-===//
+//===- Outlining.h - shared steps of outlining ops -------------*- C++ -*-===//
 //
 // Part of mixprec: MLIR passes for mixed-precision training.
 //
@@ -16,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -114,6 +114,17 @@ public:
         return earlier;
     bucket.push_back(fn);
     return nullptr;
+  }
+
+  /// `fn`, now in `symbols`, or the same function made before, after
+  /// erasing `fn`.
+  func::FuncOp keepOrReuse(func::FuncOp fn, SymbolTable &symbols) {
+    if (func::FuncOp same = findOrInsert(fn)) {
+      fn.erase();
+      return same;
+    }
+    symbols.insert(fn);
+    return fn;
   }
 
 private:
