@@ -229,16 +229,19 @@ void fillHalf(OpBuilder &b, linalg::FillOp fill, Type half, Value target) {
                          ValueRange{target});
 }
 
-/// The private declaration of runtime function `name` (C interface),
-/// created at the start of `module` on first use.
-func::FuncOp runtimeCallee(ModuleOp module, StringRef name, FunctionType type) {
+/// The private declaration of runtime function `name` (with the C
+/// interface unless `cInterface` is false), created at the start of
+/// `module` on first use.
+func::FuncOp runtimeCallee(ModuleOp module, StringRef name, FunctionType type,
+                           bool cInterface = true) {
   auto callee = module.lookupSymbol<func::FuncOp>(name);
   if (!callee) {
     OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
     callee = func::FuncOp::create(mb, module.getLoc(), name, type);
     callee.setPrivate();
-    callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                    mb.getUnitAttr());
+    if (cInterface)
+      callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      mb.getUnitAttr());
   }
   return callee;
 }
@@ -328,18 +331,11 @@ bool cacheableB(Value b, func::FuncOp fn, bool fnReadOnly) {
 /// arguments live for one call of `fn` (plain C functions, no C wrapper).
 void bracketWithPackCache(ModuleOp module, func::FuncOp fn) {
   OpBuilder b(module.getContext());
-  auto callee = [&](StringRef name) {
-    auto f = module.lookupSymbol<func::FuncOp>(name);
-    if (!f) {
-      OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-      f = func::FuncOp::create(mb, module.getLoc(), name,
-                               mb.getFunctionType({}, {}));
-      f.setPrivate();
-    }
-    return f;
-  };
-  func::FuncOp begin = callee("mp_rt_pack_cache_begin_step");
-  func::FuncOp end = callee("mp_rt_pack_cache_end_step");
+  FunctionType type = b.getFunctionType({}, {});
+  func::FuncOp begin = runtimeCallee(module, "mp_rt_pack_cache_begin_step",
+                                     type, /*cInterface=*/false);
+  func::FuncOp end = runtimeCallee(module, "mp_rt_pack_cache_end_step", type,
+                                   /*cInterface=*/false);
   b.setInsertionPointToStart(&fn.getBody().front());
   func::CallOp::create(b, fn.getLoc(), begin, ValueRange{});
   fn.walk([&](func::ReturnOp ret) {
