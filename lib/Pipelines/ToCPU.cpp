@@ -51,6 +51,8 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   if (options.fuseCasts)
     pm.addNestedPass<func::FuncOp>(createMPFuseCastsIntoContractions());
   pm.addNestedPass<func::FuncOp>(createMPUnshareInits());
+  // An adjoint's dX = dY W^T right before its first reader, past dW.
+  pm.addNestedPass<func::FuncOp>(createMPSinkProducers());
   // Inits next to their writers: a backward accumulator's zero init that
   // CSE merged into the forward's would be allocated in the forward.
   pm.addNestedPass<func::FuncOp>(createMPSinkInits());

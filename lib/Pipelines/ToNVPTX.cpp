@@ -119,6 +119,7 @@ LogicalResult mp::buildToNVPTXPipeline(OpPassManager &pm,
   // fill and the kernels can round their f32 accumulators in the epilogue.
   pm.addNestedPass<func::FuncOp>(createMPFoldSplatInputs());
   pm.addNestedPass<func::FuncOp>(createMPUnshareInits());
+  pm.addNestedPass<func::FuncOp>(createMPSinkProducers());
   pm.addNestedPass<func::FuncOp>(createMPSinkInits());
 
   pm.addPass(

@@ -14,7 +14,7 @@
 // RUN: mp-opt %mixprec_src/examples/mlp.mlir --mp-mixed-precision="policy=mixed_float16 target=nvptx" --mp-to-nvptx="chip=sm_80 format=isa" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefixes=MMA,MMA-F16
 // RUN: mp-opt %mixprec_src/examples/mlp.mlir --mp-mixed-precision="policy=mixed_bfloat16 target=nvptx" --mp-to-nvptx="chip=sm_80 format=isa tensor-cores=false" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefix=FMA
 
-// MMA-LABEL: .visible .entry loss_kernel_2(
+// MMA-LABEL: .visible .entry loss_kernel_1(
 // MMA-BF16-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // MMA-F16-COUNT-8:  mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // MMA-NOT:          st.global.{{b32|f32}}
@@ -24,10 +24,10 @@
 // MMA:              st.global.b16
 // MMA-NOT:          st.global.{{b32|f32}}
 // MMA:              ret;
-// MMA-LABEL: .visible .entry loss_kernel_3(
+// MMA-LABEL: .visible .entry loss_kernel_2(
 // MMA:              ld.global.{{.*}}b16
 
-// FMA-LABEL: .visible .entry loss_kernel_2(
+// FMA-LABEL: .visible .entry loss_kernel_1(
 // FMA-NOT:          mma.sync
 // FMA:              fma.rn.f32
 // FMA-NOT:          st.global.{{b32|f32}}

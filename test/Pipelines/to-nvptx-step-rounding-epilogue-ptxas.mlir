@@ -12,6 +12,6 @@
 // RUN: mp-opt %mixprec_src/examples/mlp.mlir --mp-mixed-precision="policy=mixed_bfloat16 target=nvptx" --mp-to-nvptx="chip=sm_80 format=isa tensor-cores=false" | %python %S/extract_ptx.py /dev/stdin - > %t.fma.ptx
 // RUN: %ptxas -arch=sm_80 %t.fma.ptx -o %t.fma.cubin
 // RUN: FileCheck %s < %t.bf16.ptx
-// CHECK-LABEL: .visible .entry train_step_kernel_23(
+// CHECK-LABEL: .visible .entry train_step_kernel_22(
 // CHECK:       cvt.rn.bf16.f32
 // CHECK:       st.global.b16

@@ -17,7 +17,7 @@
 // RUN: mp-opt %mixprec_src/examples/mlp.mlir --mp-mixed-precision="policy=mixed_bfloat16 target=nvptx" --mp-to-nvptx="chip=sm_80 format=isa tensor-cores=false" | %python %S/extract_ptx.py /dev/stdin - | FileCheck %s --check-prefixes=CHECK,FMA
 
 // The fc1 kernel of the step.
-// CHECK-LABEL: .visible .entry train_step_kernel_23(
+// CHECK-LABEL: .visible .entry train_step_kernel_22(
 // MMA-BF16-COUNT-8:  mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // MMA-F16-COUNT-8:   mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // FMA-NOT:           mma.sync
@@ -32,7 +32,7 @@
 // CHECK:             ret;
 
 // The fc2 kernel of the step (64x10: the FMA kernel in all three).
-// CHECK-LABEL: .visible .entry train_step_kernel_26(
+// CHECK-LABEL: .visible .entry train_step_kernel_25(
 // CHECK-NOT:         mma.sync
 // CHECK:             fma.rn.f32
 // CHECK-NOT:         st.global.{{b32|f32}}

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Placement.h"
 #include "mixprec/Codegen/Common/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -25,41 +26,17 @@ using namespace mlir;
 
 namespace {
 
-/// A tensor.empty, or a linalg.fill on tensors into one.
-bool isInit(Operation *op) {
-  if (isa<tensor::EmptyOp>(op))
-    return true;
-  auto fill = dyn_cast<linalg::FillOp>(op);
-  return fill && fill.hasPureTensorSemantics() &&
-         fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
-}
-
-/// The first operation of `op`'s block that uses one of its results (itself
-/// or through an op it contains); null when a use is outside the block.
-Operation *firstUserInBlock(Operation *op) {
-  Block *block = op->getBlock();
-  Operation *first = nullptr;
-  for (Operation *user : op->getUsers()) {
-    Operation *at = block->findAncestorOpInBlock(*user);
-    if (!at)
-      return nullptr;
-    if (!first || at->isBeforeInBlock(first))
-      first = at;
-  }
-  return first;
-}
-
 struct SinkInitsPass : mp::impl::MPSinkInitsBase<SinkInitsPass> {
   void runOnOperation() override {
     SmallVector<Operation *> inits;
     getOperation().walk([&](Operation *op) {
-      if (isInit(op))
+      if (mp::isFreshInit(op))
         inits.push_back(op);
     });
     // Last first, so that a fill has moved before the empty it fills is
     // placed (an empty's first user may then be that fill).
     for (Operation *op : llvm::reverse(inits)) {
-      Operation *first = firstUserInBlock(op);
+      Operation *first = mp::firstUserInBlock(op);
       if (first && first != op->getNextNode())
         op->moveBefore(first);
     }

@@ -16,8 +16,11 @@
 // CHECK:         %[[VH:.+]] = memref.cast %{{[a-z0-9_]+}} : memref<64x256xbf16> to memref<?x?xbf16, strided<[?, ?], offset: ?>>
 // CHECK:         call @mp_rt_matmul_ep_cached_f32tobf16_f32tobf16_bf16(%{{.+}}, %{{.+}}, %[[VH]], %{{.+}}, %c3_i64, %c1_i64)
 // CHECK:         call @mp_rt_matmul_cached_bf16_f32tobf16_bf16(
-// CHECK:         call @mp_rt_matmul_cached_bf16_f32tobf16_bf16(
+// The backward: the second layer's weight gradient, then its input's
+// cotangent (mp-sink-producers moved dX past dW: it is first read after
+// dW), then the first layer's weight gradient.
 // CHECK:         call @mp_rt_matmul_bf16_bf16_f32(
+// CHECK:         call @mp_rt_matmul_cached_bf16_f32tobf16_bf16(
 // CHECK:         call @mp_rt_matmul_f32tobf16_bf16_f32(
 
 // F32OUT-LABEL: func.func @train_step(

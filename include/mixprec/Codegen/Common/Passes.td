@@ -85,6 +85,40 @@ def MPSinkInits : Pass<"mp-sink-inits", "::mlir::func::FuncOp"> {
   }];
 }
 
+def MPSinkProducers : Pass<"mp-sink-producers", "::mlir::func::FuncOp"> {
+  let summary = "Move a tensor op that allocates right before its first "
+                "user when that cannot raise the live bytes";
+  let description = [{
+    On tensors, before `mp-sink-inits` and one-shot bufferization, which
+    allocates a result where its op stands. mp-differentiate emits a
+    matmul's adjoint with the lhs cotangent `dX = dY W^T` before the
+    weight's `dW = X^T dY`; dX is read only after dW, so its buffer would
+    be live across the dW GEMM while X, a saved activation, is still live.
+
+    A memory-effect-free op moves right before the first operation of its
+    block that uses it when
+
+    - it is destination-style with at least one fresh init (a
+      `tensor.empty`, or a `linalg.fill` on tensors of one), and
+    - the bytes of its fresh inits (the new buffers it delays) are at least
+      the bytes of its tensor operands defined in the block whose last use
+      (counting views of them) it would move later: those it keeps alive
+      longer.
+
+    Between the old and the new place the live bytes then drop by the
+    first sum and grow by at most the second, so no point gets worse.
+    Views (`tensor.expand_shape`, `collapse_shape`, `extract_slice`,
+    `cast`) always move: they hold no buffer of their own. Inits stay for
+    `mp-sink-inits`. Ops are visited last first, so a chain moves whole.
+    Values are unchanged: only the order of pure ops changes. Shapes that
+    are not static are left in place.
+
+    ```
+    mp-opt --pass-pipeline='builtin.module(func.func(mp-sink-producers,mp-sink-inits))' in.mlir
+    ```
+  }];
+}
+
 def MPFoldSplatInputs : Pass<"mp-fold-splat-inputs", "::mlir::func::FuncOp"> {
   let summary = "Read splat inputs of linalg.generic as the scalar they splat";
   let description = [{
