@@ -72,32 +72,103 @@ Value bufferRoot(Value value) {
   return value;
 }
 
-/// Whether `root` (or a view of it) is used, other than by `except`, by an
-/// op of `block` at or after `point` (or by one it contains), or outside
-/// the block.
-bool usedAtOrAfter(Value root, Operation *point, Operation *except) {
-  Block *block = point->getBlock();
-  SmallVector<Value> worklist{root};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    for (Operation *user : v.getUsers()) {
-      if (user == except)
-        continue;
-      Operation *at = block->findAncestorOpInBlock(*user);
-      if (!at)
-        return true;
-      if (at == point || point->isBeforeInBlock(at))
-        return true;
-      if (isTensorView(user))
-        llvm::append_range(worklist, user->getResults());
+/// The order of one block's ops, kept without moving them: each op has a
+/// key (slot, rank). An op that stays is the anchor of its own slot (its
+/// index in the block, rank max); an op sunk before `first` joins first's
+/// slot with its original index as rank, so that the ops sunk into one
+/// slot keep their original (dependence) order, before the anchor. The
+/// block is reordered once at the end: moving ops one by one would
+/// renumber the block's order for every isBeforeInBlock query after a move
+/// (quadratic on a 10,000-op step).
+class Schedule {
+public:
+  explicit Schedule(Block &block) : block(block) {
+    int64_t i = 0;
+    for (Operation &op : block) {
+      index[&op] = i;
+      key[&op] = {i++, std::numeric_limits<int64_t>::max()};
     }
   }
-  return false;
-}
+
+  /// The key of the op of the block that is or contains `user`; nullopt
+  /// when `user` is outside the block.
+  std::optional<std::pair<int64_t, int64_t>> keyOf(Operation *user) const {
+    Operation *at = block.findAncestorOpInBlock(*user);
+    if (!at)
+      return std::nullopt;
+    return key.lookup(at);
+  }
+
+  /// The first op of the block (in the current schedule) using a result of
+  /// `op`; null when a use is outside the block or there is none.
+  Operation *firstUser(Operation *op) const {
+    Operation *first = nullptr;
+    for (Operation *user : op->getUsers()) {
+      Operation *at = block.findAncestorOpInBlock(*user);
+      if (!at)
+        return nullptr;
+      if (!first || key.lookup(at) < key.lookup(first))
+        first = at;
+    }
+    return first;
+  }
+
+  /// Whether `root` (or a view of it) is used, other than by `except`, by
+  /// an op of the block at or after `point` (or by one it contains), or
+  /// outside the block.
+  bool usedAtOrAfter(Value root, Operation *point, Operation *except) const {
+    auto at = key.lookup(point);
+    SmallVector<Value> worklist{root};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        if (user == except)
+          continue;
+        auto userKey = keyOf(user);
+        if (!userKey || *userKey >= at)
+          return true;
+        if (isTensorView(user))
+          llvm::append_range(worklist, user->getResults());
+      }
+    }
+    return false;
+  }
+
+  /// Sinks `op` right before `point`, one of its users (so later in the
+  /// schedule); whether that changed its place.
+  bool sinkBefore(Operation *op, Operation *point) {
+    std::pair<int64_t, int64_t> sunk = {key.lookup(point).first,
+                                        index.lookup(op)};
+    if (key[op] == sunk)
+      return false;
+    key[op] = sunk;
+    changed = true;
+    return true;
+  }
+
+  /// Moves the ops into the order of their keys.
+  void apply() {
+    if (!changed)
+      return;
+    SmallVector<Operation *> ops =
+        llvm::map_to_vector(block, [](Operation &op) { return &op; });
+    llvm::stable_sort(ops, [&](Operation *a, Operation *b) {
+      return key.lookup(a) < key.lookup(b);
+    });
+    for (Operation *op : ops)
+      op->moveBefore(&block, block.end());
+  }
+
+private:
+  Block &block;
+  DenseMap<Operation *, int64_t> index;
+  DenseMap<Operation *, std::pair<int64_t, int64_t>> key;
+  bool changed = false;
+};
 
 /// Whether moving `op` right before `first` cannot raise the live bytes:
 /// see the file header.
-bool sinkingPays(Operation *op, Operation *first) {
+bool sinkingPays(const Schedule &schedule, Operation *op, Operation *first) {
   if (isTensorView(op))
     return true;
   auto dps = dyn_cast<DestinationStyleOpInterface>(op);
@@ -126,7 +197,7 @@ bool sinkingPays(Operation *op, Operation *first) {
     if (isa<BlockArgument>(root) || root.getParentBlock() != block ||
         !roots.insert(root).second)
       continue;
-    if (usedAtOrAfter(root, first, op))
+    if (schedule.usedAtOrAfter(root, first, op))
       continue;
     std::optional<int64_t> bytes = tensorBytes(root.getType());
     if (!bytes)
@@ -136,24 +207,33 @@ bool sinkingPays(Operation *op, Operation *first) {
   return freed >= held;
 }
 
+/// Sinks the ops of `block`, last first, so that users are placed before
+/// their producers are considered.
+void sinkProducers(Block &block) {
+  Schedule schedule(block);
+  SmallVector<Operation *> ops;
+  for (Operation &op : block)
+    if (op.getNumResults() && !op.hasTrait<OpTrait::IsTerminator>() &&
+        !isFreshInit(op.getResult(0)) && !isa<linalg::FillOp>(op) &&
+        isMemoryEffectFree(&op))
+      ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops)) {
+    Operation *first = schedule.firstUser(op);
+    if (first && sinkingPays(schedule, op, first))
+      schedule.sinkBefore(op, first);
+  }
+  schedule.apply();
+}
+
 struct SinkProducersPass : mp::impl::MPSinkProducersBase<SinkProducersPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
-    getOperation().walk([&](Operation *op) {
-      if (op->getNumResults() && !op->hasTrait<OpTrait::IsTerminator>() &&
-          isMemoryEffectFree(op))
-        ops.push_back(op);
+    // Blocks are independent: a use in a nested block counts as a use by
+    // its ancestor in the outer block, which nested moves do not change.
+    getOperation().walk([](Block *block) {
+      // Linalg bodies are scalar code: nothing there allocates.
+      if (!isa_and_nonnull<linalg::LinalgOp>(block->getParentOp()))
+        sinkProducers(*block);
     });
-    // Post-order walk: last first within a block, nested ops before their
-    // parent. Users are placed before their producers are considered.
-    for (Operation *op : llvm::reverse(ops)) {
-      if (isFreshInit(op->getResult(0)) || isa<linalg::FillOp>(op))
-        continue;
-      Operation *first = mp::firstUserInBlock(op);
-      if (!first || first == op->getNextNode() || !sinkingPays(op, first))
-        continue;
-      op->moveBefore(first);
-    }
   }
 };
 

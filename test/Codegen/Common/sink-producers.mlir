@@ -118,3 +118,53 @@ func.func @chain_and_dynamic(%n: index) {
   "test.use"(%g, %gd) : (tensor<8x8xf32>, tensor<?x8xf32>) -> ()
   return
 }
+
+// -----
+
+// Two independent producers sunk before the same reader keep their order,
+// and a producer sunk before a reader that was itself sunk lands right
+// before it: %n1, %n2 both before "test.use"; %n3 (read by %n4 only) and
+// %n4 (read by the last "test.use") after the first "test.use".
+
+#id = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @same_reader(
+// CHECK-SAME:    %[[X:[a-z0-9_]+]]: tensor<16xf32>
+// CHECK:         "test.other"() : () -> ()
+// CHECK-NEXT:    %[[N1:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<16xf32>)
+// CHECK:         %[[N2:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<16xf32>)
+// CHECK:         "test.use"(%[[N2]], %[[N1]])
+// CHECK-NEXT:    %[[N3:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<16xf32>)
+// CHECK:         %[[N4:.+]] = linalg.generic {{.+}} ins(%[[N3]] : tensor<16xf32>)
+// CHECK:         "test.use"(%[[N4]])
+// CHECK-NEXT:    return
+func.func @same_reader(%x: tensor<16xf32>) {
+  %e = tensor.empty() : tensor<16xf32>
+  %n1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<16xf32>
+  %n3 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = math.exp %a : f32
+    linalg.yield %m : f32
+  } -> tensor<16xf32>
+  %n2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = math.absf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<16xf32>
+  %n4 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%n3 : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<16xf32>
+  "test.other"() : () -> ()
+  "test.use"(%n2, %n1) : (tensor<16xf32>, tensor<16xf32>) -> ()
+  "test.use"(%n4) : (tensor<16xf32>) -> ()
+  return
+}

@@ -109,7 +109,10 @@ def MPSinkProducers : Pass<"mp-sink-producers", "::mlir::func::FuncOp"> {
     first sum and grow by at most the second, so no point gets worse.
     Views (`tensor.expand_shape`, `collapse_shape`, `extract_slice`,
     `cast`) always move: they hold no buffer of their own. Inits stay for
-    `mp-sink-inits`. Ops are visited last first, so a chain moves whole.
+    `mp-sink-inits`. Ops are visited last first, so a chain moves whole;
+    ops sunk before the same op keep their order. The new order is kept as
+    keys and the block reordered once (no per-move renumbering: 0.3 s on
+    the 10,039-op chain of benchmarks/compile_time.py).
     Values are unchanged: only the order of pure ops changes. Shapes that
     are not static are left in place.
 
