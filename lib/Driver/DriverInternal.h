@@ -159,6 +159,17 @@ unsigned compileThreads(unsigned requested);
 /// $MIXPREC_LONG_BLOCK overrides it, 0: never); returns how many.
 unsigned tuneLongBlocksGeneric(llvm::Module &module);
 
+/// The step's glue functions (Codegen.cpp's file comment): a block longer
+/// than kLongBlock and no loop. Gives
+/// them "noimplicitfloat" (no vectorization) and returns their names;
+/// nothing when $MIXPREC_FAST_GLUE=0. Before the optimizer.
+std::vector<std::string> markGlueFunctions(llvm::Module &module);
+
+/// Gives the functions `glue` names "optnone" + "noinline" (code generated
+/// as at -O0); returns how many are still defined. After the optimizer.
+unsigned generateGlueAsO0(llvm::Module &module,
+                          llvm::ArrayRef<std::string> glue);
+
 /// Optimizes `module` at `optLevel` and generates object code for the
 /// target `tmb` describes: the code generator runs on up to `threads`
 /// partitions at once when the module is large (one object per

@@ -171,6 +171,8 @@ public:
     unsigned partitions = 0, threads = 0;
     /// Functions code-generated with the generic tuning (Codegen.cpp).
     unsigned genericTuned = 0;
+    /// Glue functions code-generated as at -O0 (Codegen.cpp).
+    unsigned fastGlue = 0;
   };
   const CompileProfile &compileProfile() const { return profile; }
   /// Bytes the forward keeps for the backward (mp::getSavedActivationBytes

@@ -1,5 +1,6 @@
 """print_compile_profile.py REPORT.json...: the code generation partitions,
-threads and generically tuned functions of each mp-run report (its
+threads, generically tuned functions and glue functions code-generated as at
+-O0 of each mp-run report (its
 summary's compile_profile), one line per report; asserts that every CPU
 time in the profile is a non-negative number."""
 import json
@@ -12,4 +13,5 @@ for path in sys.argv[1:]:
         if key.endswith("_ms"):
             assert isinstance(value, (int, float)) and value >= 0, (key, value)
     print(f"{os.path.basename(path)}: partitions {profile['partitions']} "
-          f"threads {profile['threads']} generic_tuned {profile['generic_tuned']}")
+          f"threads {profile['threads']} generic_tuned {profile['generic_tuned']} "
+          f"fast_glue {profile['fast_glue']}")
