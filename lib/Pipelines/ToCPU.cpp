@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -123,13 +124,16 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
       arith::createArithEmulateUnsupportedFloats(emulate));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createMPExpandStridedMetadata());
+  // Function-local rewrites from here to the LLVM dialect: nested, so that
+  // the functions of a large step (its outlined loop nests) are rewritten
+  // on all of MLIR's threads.
+  pm.addNestedPass<func::FuncOp>(arith::createArithExpandOpsPass(expand));
+  pm.addNestedPass<func::FuncOp>(createMPExpandStridedMetadata());
   // Subviews at loop-dependent offsets (e.g. a micro-batch slice) expand to
   // affine.apply.
   pm.addPass(createIfDialectPresent(
       createLowerAffinePass(), affine::AffineDialect::getDialectNamespace()));
-  pm.addPass(createConvertMathToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
   pm.addPass(createIfDialectPresent(createConvertMathToLibmPass(),
                                     math::MathDialect::getDialectNamespace()));
   pm.addPass(createConvertToLLVMPass());
@@ -142,12 +146,13 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   }
   if (parallel)
     pm.addPass(createMPParallelCallsToRuntime());
-  pm.addPass(createMPIntegerHalfSelects());
+  // Per function, on all threads, as above.
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createMPIntegerHalfSelects());
   // Folding and dead code on the LLVM dialect, without region
   // simplification (unreachable or mergeable blocks are LLVM's business).
   {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
-    pm.addPass(createCanonicalizerPass(config));
+    pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass(config));
   }
 }
