@@ -37,7 +37,8 @@ share_layers=True), at each depth of --depths (default 1,2,4,8,12):
 and the ratio compile(12) / compile(1) (goal: at most 3, and at most 20 s
 for 12 layers on 2 cores). --inlined also measures share_layers=False.
 
-Writes the JSON to --out (default: a fresh temporary directory, so that a
+Writes the JSON to --out, a file path or a directory to write
+compile_time.json in (default: a fresh temporary directory, so that a
 run never overwrites the committed benchmarks/compile_time*.json) and, for
 --gpt, a plot next to it (--plot). With --timing it also keeps mp-opt's
 -mlir-timing report (per pass) of the last run of each chain size / depth.
@@ -229,14 +230,16 @@ def main():
                     help="seconds per mp-opt / mp-run run")
     ap.add_argument("--timing", action="store_true",
                     help="also record -mlir-timing per pass")
-    ap.add_argument("--out", default=None, help="JSON path")
+    ap.add_argument("--out", default=None,
+                    help="JSON path, or a directory to write compile_time.json in")
     ap.add_argument("--plot", default=None, help="gpt: plot path (default: next to --out)")
     args = ap.parse_args()
     if not args.chain and not args.gpt:
         args.chain = True
     if args.out is None:
-        args.out = os.path.join(tempfile.mkdtemp(prefix="mixprec-compile-bench."),
-                                "compile_time.json")
+        args.out = tempfile.mkdtemp(prefix="mixprec-compile-bench.")
+    if os.path.isdir(args.out):
+        args.out = os.path.join(args.out, "compile_time.json")
 
     summary = {"machine": compile_bench.machine(),
                "command": " ".join(["/usr/bin/python3"] + sys.argv)}
