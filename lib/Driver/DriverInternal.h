@@ -160,9 +160,9 @@ unsigned compileThreads(unsigned requested);
 unsigned tuneLongBlocksGeneric(llvm::Module &module);
 
 /// The step's glue functions (Codegen.cpp's file comment): a block longer
-/// than kLongBlock and no loop. Gives
-/// them "noimplicitfloat" (no vectorization) and returns their names;
-/// nothing when $MIXPREC_FAST_GLUE=0. Before the optimizer.
+/// than kLongBlock and no loop. Gives them "noimplicitfloat" (no
+/// vectorization) and returns their names; nothing when
+/// $MIXPREC_FAST_GLUE=0. Before the optimizer.
 std::vector<std::string> markGlueFunctions(llvm::Module &module);
 
 /// Gives the functions `glue` names "optnone" + "noinline" (code generated

@@ -1,13 +1,12 @@
-//===- Placement.h - where a tensor op may move within its block -*- C++
-//-*-===//
+//===- Placement.h - fresh inits of the sinking passes ----------*- C++ -*-===//
 //
 // Part of mixprec: MLIR passes for mixed-precision training.
 //
 //===----------------------------------------------------------------------===//
 //
-// Helpers shared by the passes that move tensor ops before bufferization,
-// which allocates a result where its op stands (mp-sink-inits,
-// mp-sink-producers).
+// What the passes that move tensor ops before bufferization (which
+// allocates a result where its op stands) take for a new buffer:
+// mp-sink-inits moves these, mp-sink-producers counts their bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,22 +28,6 @@ inline bool isFreshInit(Operation *op) {
   auto fill = dyn_cast<linalg::FillOp>(op);
   return fill && fill.hasPureTensorSemantics() &&
          fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
-}
-
-/// The first operation of `op`'s block that uses one of its results (itself
-/// or through an op it contains); null when a use is outside the block or
-/// there is none.
-inline Operation *firstUserInBlock(Operation *op) {
-  Block *block = op->getBlock();
-  Operation *first = nullptr;
-  for (Operation *user : op->getUsers()) {
-    Operation *at = block->findAncestorOpInBlock(*user);
-    if (!at)
-      return nullptr;
-    if (!first || at->isBeforeInBlock(first))
-      first = at;
-  }
-  return first;
 }
 
 } // namespace mlir::mp

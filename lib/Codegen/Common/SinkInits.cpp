@@ -26,6 +26,21 @@ using namespace mlir;
 
 namespace {
 
+/// The first operation of `op`'s block that uses one of its results (itself
+/// or through an op it contains); null when a use is outside the block.
+Operation *firstUserInBlock(Operation *op) {
+  Block *block = op->getBlock();
+  Operation *first = nullptr;
+  for (Operation *user : op->getUsers()) {
+    Operation *at = block->findAncestorOpInBlock(*user);
+    if (!at)
+      return nullptr;
+    if (!first || at->isBeforeInBlock(first))
+      first = at;
+  }
+  return first;
+}
+
 struct SinkInitsPass : mp::impl::MPSinkInitsBase<SinkInitsPass> {
   void runOnOperation() override {
     SmallVector<Operation *> inits;
@@ -36,7 +51,7 @@ struct SinkInitsPass : mp::impl::MPSinkInitsBase<SinkInitsPass> {
     // Last first, so that a fill has moved before the empty it fills is
     // placed (an empty's first user may then be that fill).
     for (Operation *op : llvm::reverse(inits)) {
-      Operation *first = mp::firstUserInBlock(op);
+      Operation *first = firstUserInBlock(op);
       if (first && first != op->getNextNode())
         op->moveBefore(first);
     }

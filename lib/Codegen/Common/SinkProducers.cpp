@@ -24,11 +24,8 @@
 
 #include "Placement.h"
 #include "mixprec/Codegen/Common/Passes.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPSINKPRODUCERS
@@ -135,24 +132,25 @@ public:
   }
 
   /// Sinks `op` right before `point`, one of its users (so later in the
-  /// schedule); whether that changed its place.
-  bool sinkBefore(Operation *op, Operation *point) {
+  /// schedule).
+  void sinkBefore(Operation *op, Operation *point) {
     std::pair<int64_t, int64_t> sunk = {key.lookup(point).first,
                                         index.lookup(op)};
     if (key[op] == sunk)
-      return false;
+      return;
     key[op] = sunk;
     changed = true;
-    return true;
   }
 
   /// Moves the ops into the order of their keys.
   void apply() {
     if (!changed)
       return;
+    // Keys are unique: an anchor's slot is its own index, a sunk op's rank
+    // its own index.
     SmallVector<Operation *> ops =
         llvm::map_to_vector(block, [](Operation &op) { return &op; });
-    llvm::stable_sort(ops, [&](Operation *a, Operation *b) {
+    llvm::sort(ops, [&](Operation *a, Operation *b) {
       return key.lookup(a) < key.lookup(b);
     });
     for (Operation *op : ops)
