@@ -8,6 +8,7 @@
 #include "mixprec/Conversion/MPToStandard/Passes.h"
 #include "mixprec/Dialect/MP/Transforms/Passes.h"
 #include "mixprec/Pipelines/Pipelines.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
 
@@ -50,7 +51,9 @@ void mp::buildMixedPrecisionPipeline(OpPassManager &pm,
     pm.addPass(createMPDataParallel(dataParallel));
   }
   pm.addPass(createMPDifferentiate());
-  pm.addPass(createMPCleanup());
+  // Per function: the step and @loss (and the layer functions of a
+  // differentiated call) are cleaned up on all of MLIR's threads.
+  pm.addNestedPass<func::FuncOp>(createMPCleanup());
   pm.addPass(createMPLower());
-  pm.addPass(createMPCleanup());
+  pm.addNestedPass<func::FuncOp>(createMPCleanup());
 }

@@ -86,19 +86,26 @@ void mp::addBufferDeallocation(OpPassManager &pm, bool simplify,
         memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
     pm.addPass(createIfPresent(std::move(inner), {"memref.realloc"}));
   }
+  // Canonicalizers and CSE per function, on all of MLIR's threads (the
+  // functions are all func.func here).
   if (simplify)
-    pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   if (simplify)
     pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
   // Free temporaries after their last use, not at the end of the step.
   if (earlyDealloc)
     pm.addNestedPass<func::FuncOp>(createMPDeallocAtLastUse());
   pm.addPass(bufferization::createLowerDeallocationsPass());
-  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
   // After mp-dealloc-at-last-use, ownership conditions that became constant
   // (an emptied dealloc) fold here, while they are still scf/arith.
   if (simplify || earlyDealloc)
-    pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+}
+
+void mp::addCanonicalizeCSE(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
 }

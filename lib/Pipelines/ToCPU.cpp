@@ -45,8 +45,7 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   // Canonicalize + CSE rounds only where one changes the output.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createMPFuseElementwise());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  addCanonicalizeCSE(pm);
   // Splat inputs (Adam's bias corrections) read as scalars, not buffers.
   pm.addNestedPass<func::FuncOp>(createMPFoldSplatInputs());
   if (options.fuseCasts)

@@ -276,6 +276,11 @@ void addHostPreparation(mlir::OpPassManager &pm, bool emitCInterface);
 void addBufferDeallocation(mlir::OpPassManager &pm, bool simplify,
                            bool earlyDealloc);
 
+/// canonicalize then cse, nested on func.func: the functions of a module
+/// are rewritten on all of MLIR's threads (the same output as the module
+/// passes where every function is a func.func).
+void addCanonicalizeCSE(mlir::OpPassManager &pm);
+
 /// The one-shot bufferization options both target pipelines use: function
 /// boundaries bufferized with identity layouts, allocations returned from
 /// loops allowed.

@@ -16,6 +16,7 @@
 #include "mixprec/Dialect/MP/IR/MPAttrs.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
 
 namespace mlir::mp {
 
@@ -80,6 +81,11 @@ verifyLossScalingOptions(StringRef mode, double initScale, double growthFactor,
 /// options. Every step runs; fails when a greedy rewrite did not converge
 /// (the pass ignores that, as `canonicalize` does).
 LogicalResult applyCleanup(Operation *op);
+/// The same with the patterns built once (getCleanupPatterns).
+LogicalResult applyCleanup(Operation *op,
+                           const FrozenRewritePatternSet &patterns);
+/// The canonicalization patterns of every loaded dialect and registered op.
+FrozenRewritePatternSet getCleanupPatterns(MLIRContext *ctx);
 
 } // namespace mlir::mp
 
