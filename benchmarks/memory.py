@@ -128,8 +128,10 @@ def run_ours(mp_run, path, task, policy, ls, report, batches):
 # stays live under the caller's name); of an scf.if only the then region is
 # followed (the step taken: the else region of the skip-step guard copies the
 # arguments); an alloc that nothing but deallocs uses is dead (LLVM deletes
-# the malloc) and does not count; an aligned alloc counts its alignment too
-# (malloc(size + alignment)). The measured peak (peak_tensor_bytes) is
+# the malloc) and does not count; an aligned alloc of a scalar element type
+# counts its size rounded up to the alignment (mp-convert-to-llvm's
+# aligned_alloc), of another type its alignment too (upstream's
+# malloc(size + alignment)). The measured peak (peak_tensor_bytes) is
 # this plus what mp-run holds: the step's arguments (parameters, optimizer
 # state, the batch).
 
@@ -193,10 +195,13 @@ def simulate_peak(text, entry="train_step"):
             m = _ALLOC.match(line)
             if m:
                 nbytes = memref_bytes(m.group(2))
-                # An aligned alloc is lowered to malloc(size + alignment).
                 align = re.search(r"alignment = (\d+)", line)
                 if nbytes is not None and align:
-                    nbytes += int(align.group(1))
+                    a = int(align.group(1))
+                    if m.group(2).split(",")[0].split("x")[-1].strip() in _ESIZE:
+                        nbytes = -(-nbytes // a) * a  # aligned_alloc
+                    else:
+                        nbytes += a  # malloc(size + alignment)
                 users = [j for j in range(len(body)) if j != i and
                          m.group(1) in names[j] and "memref.dealloc" not in body[j]]
                 if nbytes is None or not users:

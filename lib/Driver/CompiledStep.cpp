@@ -76,12 +76,14 @@ CompiledStep::Impl::~Impl() {
 
 CompiledStep::~CompiledStep() = default;
 
-/// Points the lowered code's malloc/free at the accounting runtime, and
+/// Points the lowered code's malloc/aligned_alloc/free at the accounting
+/// runtime, and
 /// upstream's memrefCopy (strided memref.copy) at the runtime's copy.
 static void renameAllocator(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   for (auto [from, to] :
        {std::pair<StringRef, StringRef>{"malloc", "mp_rt_malloc"},
+        {"aligned_alloc", "mp_rt_aligned_alloc"},
         {"free", "mp_rt_free"},
         {"memrefCopy", "mp_rt_memref_copy"}}) {
     auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(from);
@@ -94,7 +96,7 @@ static void renameAllocator(ModuleOp module) {
     // Like malloc's: the returned buffer aliases nothing else, so LLVM may
     // keep a reduction's accumulator in a register and vectorize loops
     // without runtime overlap checks.
-    if (to == "mp_rt_malloc")
+    if (to == "mp_rt_malloc" || to == "mp_rt_aligned_alloc")
       fn.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
                        UnitAttr::get(ctx));
   }

@@ -135,7 +135,10 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
   pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
   pm.addPass(createIfDialectPresent(createConvertMathToLibmPass(),
                                     math::MathDialect::getDialectNamespace()));
-  pm.addPass(createConvertToLLVMPass());
+  // convert-to-llvm, with a static allocation (every saved activation of a
+  // step) one call with its size computed here, not ten ops computing it at
+  // run time.
+  pm.addPass(createMPConvertToLLVM());
   {
     OpPassManager inner(ModuleOp::getOperationName());
     inner.addPass(createReconcileUnrealizedCastsPass());

@@ -11,22 +11,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A 16-byte header in front of every block holds its size. */
+/* A 16-byte header right in front of every block: the pointer malloc
+ * returned and the block's size. */
 #define MP_RT_HEADER 16
+
+typedef struct {
+  void *base;
+  size_t size;
+} mp_rt_header;
 
 static _Atomic int64_t live_bytes;
 static _Atomic int64_t peak_bytes;
+
+static void *account(char *base, char *ptr, size_t size) {
+  mp_rt_header *header = (mp_rt_header *)(ptr - MP_RT_HEADER);
+  header->base = base;
+  header->size = size;
+  int64_t now = atomic_fetch_add(&live_bytes, (int64_t)size) + (int64_t)size;
+  int64_t peak = atomic_load(&peak_bytes);
+  while (now > peak && !atomic_compare_exchange_weak(&peak_bytes, &peak, now))
+    ;
+  return ptr;
+}
 
 void *mp_rt_malloc(size_t size) {
   char *base = (char *)malloc(size + MP_RT_HEADER);
   if (!base)
     return NULL;
-  *(size_t *)base = size;
-  int64_t now = atomic_fetch_add(&live_bytes, (int64_t)size) + (int64_t)size;
-  int64_t peak = atomic_load(&peak_bytes);
-  while (now > peak && !atomic_compare_exchange_weak(&peak_bytes, &peak, now))
-    ;
-  return base + MP_RT_HEADER;
+  return account(base, base + MP_RT_HEADER, size);
+}
+
+void *mp_rt_aligned_alloc(size_t alignment, size_t size) {
+  /* malloc's blocks are 16-byte aligned, and so is base + the header. */
+  if (alignment <= MP_RT_HEADER)
+    return mp_rt_malloc(size);
+  if (alignment & (alignment - 1))
+    return NULL; /* not a power of two: aligned_alloc's EINVAL */
+  char *base = (char *)malloc(size + MP_RT_HEADER + alignment);
+  if (!base)
+    return NULL;
+  uintptr_t first = (uintptr_t)base + MP_RT_HEADER;
+  uintptr_t aligned = (first + alignment - 1) & ~(uintptr_t)(alignment - 1);
+  return account(base, base + (aligned - (uintptr_t)base), size);
 }
 
 /* MIXPREC_POISON_FREED=1: freed blocks are filled with 0xff bytes (NaN in
@@ -47,8 +73,10 @@ static int poison_freed(void) {
 void mp_rt_free(void *ptr) {
   if (!ptr)
     return;
-  char *base = (char *)ptr - MP_RT_HEADER;
-  size_t size = *(size_t *)base;
+  const mp_rt_header *header =
+      (const mp_rt_header *)((char *)ptr - MP_RT_HEADER);
+  void *base = header->base;
+  size_t size = header->size;
   atomic_fetch_sub(&live_bytes, (int64_t)size);
   if (poison_freed())
     memset(ptr, 0xff, size);
@@ -138,6 +166,7 @@ static pthread_once_t symbols_once = PTHREAD_ONCE_INIT;
 static void symbols_init(void) {
   static const MpRtSymbol own[] = {
       {"mp_rt_malloc", (void *)&mp_rt_malloc},
+      {"mp_rt_aligned_alloc", (void *)&mp_rt_aligned_alloc},
       {"mp_rt_free", (void *)&mp_rt_free},
       {"mp_rt_memref_copy", (void *)&mp_rt_memref_copy}};
   int own_count = (int)(sizeof(own) / sizeof(own[0])), gemm_count = 0;

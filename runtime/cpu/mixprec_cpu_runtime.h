@@ -24,9 +24,12 @@ extern "C" {
  * MIXPREC_POISON_FREED=1, mp_rt_free fills the block with 0xff bytes (NaN
  * in every float type) before freeing it: a read after free then shows. */
 void *mp_rt_malloc(size_t size);
+/* aligned_alloc with the same accounting (alignment a power of two; NULL
+ * otherwise); its blocks are freed with mp_rt_free too. */
+void *mp_rt_aligned_alloc(size_t alignment, size_t size);
 void mp_rt_free(void *ptr);
-/* Bytes currently allocated through mp_rt_malloc, and the peak since the
- * last mp_rt_reset_peak. */
+/* Bytes currently allocated through mp_rt_malloc / mp_rt_aligned_alloc
+ * (the sizes asked for), and the peak since the last mp_rt_reset_peak. */
 int64_t mp_rt_live_bytes(void);
 int64_t mp_rt_peak_bytes(void);
 void mp_rt_reset_peak(void);

@@ -15,14 +15,14 @@
 // MEASURED: simulated [[N:[0-9]+]] measured [[N]]
 
 // @train_step: %a (64 KiB) and %b (128 KiB) live, %b freed, the call
-// allocates %t (256 KiB, aligned to 64: malloc'd with 64 bytes more)
-// inside @helper and returns it: peak 320 KiB + 64 with %a and %t live;
+// allocates %t (256 KiB, aligned to 64: aligned_alloc of 256 KiB)
+// inside @helper and returns it: peak 320 KiB with %a and %t live;
 // the then region's %c (64 KiB) comes after %a is freed; the else
 // region's copy (1 MiB) and the unused %dead (4 MiB) do not count.
 // Arguments: 16 KiB + 4 bytes.
-// CHECK:      step_peak_bytes 327744
+// CHECK:      step_peak_bytes 327680
 // CHECK-NEXT: argument_bytes 16388
-// CHECK-NEXT: buffer 262208 256x256xf32 linalg.fill helper.mlir:7
+// CHECK-NEXT: buffer 262144 256x256xf32 linalg.fill helper.mlir:7
 // CHECK-NEXT: buffer 65536 128x256xbf16 linalg.fill a
 // CHECK-NEXT: smaller_buffer_bytes 0
 func.func private @helper() -> memref<256x256xf32> {

@@ -26,7 +26,18 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+namespace mlir {
+class LLVMTypeConverter;
+class RewritePatternSet;
+} // namespace mlir
+
 namespace mlir::mp {
+
+/// Static, scalar-element `memref.alloc`s to one `aligned_alloc` / `malloc`
+/// call with the byte size computed at compile time (mp-convert-to-llvm).
+void populateStaticAllocToLLVMPatterns(const LLVMTypeConverter &converter,
+                                       RewritePatternSet &patterns,
+                                       PatternBenefit benefit = 2);
 
 #define GEN_PASS_DECL
 #include "mixprec/Codegen/CPU/Passes.h.inc"
