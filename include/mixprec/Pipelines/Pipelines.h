@@ -54,9 +54,9 @@ struct ToCPUOptions : public mlir::PassPipelineOptions<ToCPUOptions> {
   Option<unsigned> outlineMinLoops{
       *this, "outline-min-loops",
       llvm::cl::desc("Outline each loop nest of a function with at least "
-                     "this many into its own function (mp-outline-loop-nests; "
-                     "0: never, the default; mp-run uses 256)"),
-      llvm::cl::init(0)};
+                     "this many into its own function, identical nests into "
+                     "one (mp-outline-loop-nests; 0: never)"),
+      llvm::cl::init(256)};
   Option<bool> fastMath{
       *this, "fast-math",
       llvm::cl::desc("Vectorizable code for elementwise ops and reductions: "

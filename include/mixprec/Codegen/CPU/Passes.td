@@ -181,7 +181,7 @@ def MPOutlineLoopNests
     (constants are cloned in), returning its results, and called in its
     place. The computed values are the same. Functions with fewer nests,
     and external functions, are left alone. `mp-to-cpu` runs it when its
-    `outline-min-loops` option is non-zero (mp-run sets 256).
+    `outline-min-loops` option is non-zero (256 by default).
 
     ```
     mp-opt --mp-outline-loop-nests="min-loops=2" in.mlir
