@@ -109,6 +109,7 @@ struct OutlineParallelLoopsPass
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     mp::OutlinedFunctions outlined;
+    bool changed = false;
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
@@ -121,9 +122,14 @@ struct OutlineParallelLoopsPass
       Operation *after = func;
       for (auto [op, dim] : candidates)
         if (Operation *fn =
-                outline(func, op, dim, after, symbols, outlined, counter))
+                outline(func, op, dim, after, symbols, outlined, counter)) {
           after = fn;
+          changed = true;
+        }
     }
+    // Nothing outlined: the pass manager need not verify the module again.
+    if (!changed)
+      markAllAnalysesPreserved();
   }
 
   /// Outlines `op` split along loop `dim` into a function placed after

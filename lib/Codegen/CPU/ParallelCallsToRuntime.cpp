@@ -77,8 +77,9 @@ struct ParallelCallsToRuntimePass
     });
     if (!ok)
       return signalPassFailure();
+    // No marked call: nothing changes, nothing to verify again.
     if (byCaller.empty())
-      return;
+      return markAllAnalysesPreserved();
 
     Type ptr = LLVM::LLVMPointerType::get(ctx);
     Type i64 = IntegerType::get(ctx, 64);

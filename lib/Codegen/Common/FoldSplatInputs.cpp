@@ -92,8 +92,11 @@ struct FoldSplatInputsPass
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
+    bool changed = false;
     for (linalg::GenericOp op : ops)
-      foldSplatInputs(rewriter, op);
+      changed |= foldSplatInputs(rewriter, op);
+    if (!changed)
+      markAllAnalysesPreserved();
   }
 };
 
