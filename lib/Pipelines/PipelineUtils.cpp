@@ -91,7 +91,7 @@ void mp::addBufferDeallocation(OpPassManager &pm, bool simplify,
   if (simplify)
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
-  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  addCanonicalizeCombineIfs(pm);
   if (simplify)
     pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
   // Free temporaries after their last use, not at the end of the step.
@@ -102,7 +102,17 @@ void mp::addBufferDeallocation(OpPassManager &pm, bool simplify,
   // After mp-dealloc-at-last-use, ownership conditions that became constant
   // (an emptied dealloc) fold here, while they are still scf/arith.
   if (simplify || earlyDealloc)
-    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+    addCanonicalizeCombineIfs(pm);
+}
+
+void mp::addCanonicalizeCombineIfs(OpPassManager &pm) {
+  // Upstream's pattern, by its debug name (the type name libMLIR was built
+  // with; test/Codegen/Common/combine-ifs.mlir checks that it still
+  // matches).
+  static const std::string combineIfs = "(anonymous namespace)::CombineIfs";
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass(
+      GreedyRewriteConfig(), /*disabledPatterns=*/{combineIfs}));
+  pm.addNestedPass<func::FuncOp>(createMPCombineIfs());
 }
 
 void mp::addCanonicalizeCSE(OpPassManager &pm) {

@@ -276,6 +276,12 @@ void addHostPreparation(mlir::OpPassManager &pm, bool emitCInterface);
 void addBufferDeallocation(mlir::OpPassManager &pm, bool simplify,
                            bool earlyDealloc);
 
+/// canonicalize without upstream's CombineIfs pattern, then
+/// mp-combine-ifs, nested on func.func: after ownership-based
+/// deallocation, whose one scf.if per returned buffer CombineIfs would
+/// merge in cubic time (see mp-combine-ifs).
+void addCanonicalizeCombineIfs(mlir::OpPassManager &pm);
+
 /// canonicalize then cse, nested on func.func: the functions of a module
 /// are rewritten on all of MLIR's threads (the same output as the module
 /// passes where every function is a func.func).
