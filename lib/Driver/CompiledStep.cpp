@@ -77,8 +77,8 @@ CompiledStep::Impl::~Impl() {
 CompiledStep::~CompiledStep() = default;
 
 /// Points the lowered code's malloc/aligned_alloc/free at the accounting
-/// runtime, and
-/// upstream's memrefCopy (strided memref.copy) at the runtime's copy.
+/// runtime, and upstream's memrefCopy (strided memref.copy) at the
+/// runtime's copy.
 static void renameAllocator(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   for (auto [from, to] :

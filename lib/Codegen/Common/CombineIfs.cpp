@@ -14,7 +14,6 @@
 
 #include "mixprec/Codegen/Common/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace mlir::mp {
 #define GEN_PASS_DEF_MPCOMBINEIFS
@@ -25,18 +24,17 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `next` can join a run that tests `condition`.
-bool joins(scf::IfOp next, Value condition) {
-  return next.getCondition() == condition &&
-         (next.getNumResults() == 0 || !next.getElseRegion().empty());
+/// Whether `op` can be merged with its neighbours: an if with results
+/// needs an else region to yield them from on the other branch.
+bool mergeable(scf::IfOp op) {
+  return op.getNumResults() == 0 || !op.getElseRegion().empty();
 }
 
 /// Moves the ops of `from` (an scf.if branch, terminated by scf.yield) to
-/// the end of `to`, reading `earlier` results of the run as the values
-/// this branch yielded for them (`yielded`); appends its yield operands to
-/// `yielded` and `earlier`'s results to `earlier`.
-void moveBranch(scf::IfOp op, Region &from, Block *to,
-                SmallVectorImpl<Value> &earlier,
+/// the end of `to`, reading the `earlier` results of the run as the values
+/// this branch yielded for them (`yielded`, in the same order); appends
+/// its own yield operands to `yielded`.
+void moveBranch(Region &from, Block *to, ValueRange earlier,
                 SmallVectorImpl<Value> &yielded) {
   if (from.empty())
     return;
@@ -72,13 +70,12 @@ void merge(ArrayRef<scf::IfOp> run) {
     if (block && !block->empty())
       block->back().erase();
 
-  SmallVector<Value> earlier, thenValues, elseValues, earlierElse;
+  SmallVector<Value> earlier, thenValues, elseValues;
   for (scf::IfOp op : run) {
-    moveBranch(op, op.getThenRegion(), thenBlock, earlier, thenValues);
+    moveBranch(op.getThenRegion(), thenBlock, earlier, thenValues);
     if (elseBlock)
-      moveBranch(op, op.getElseRegion(), elseBlock, earlierElse, elseValues);
+      moveBranch(op.getElseRegion(), elseBlock, earlier, elseValues);
     llvm::append_range(earlier, op.getResults());
-    llvm::append_range(earlierElse, op.getResults());
   }
   b.setInsertionPointToEnd(thenBlock);
   scf::YieldOp::create(b, first.getLoc(), thenValues);
@@ -106,12 +103,14 @@ struct CombineIfsPass : mp::impl::MPCombineIfsBase<CombineIfsPass> {
       };
       for (Operation &op : *block) {
         auto ifOp = dyn_cast<scf::IfOp>(op);
-        if (ifOp && !run.empty() && joins(ifOp, run.front().getCondition())) {
+        bool candidate = ifOp && mergeable(ifOp);
+        if (candidate && !run.empty() &&
+            ifOp.getCondition() == run.front().getCondition()) {
           run.push_back(ifOp);
           continue;
         }
         flush();
-        if (ifOp && joins(ifOp, ifOp.getCondition()))
+        if (candidate)
           run.push_back(ifOp);
       }
       flush();

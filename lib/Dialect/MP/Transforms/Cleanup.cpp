@@ -60,8 +60,8 @@ struct MPCleanupPass : mp::impl::MPCleanupBase<MPCleanupPass> {
   using Base::Base;
 
   LogicalResult initialize(MLIRContext *context) override {
-    patterns = std::make_shared<FrozenRewritePatternSet>(
-        getCleanupPatterns(context));
+    patterns =
+        std::make_shared<FrozenRewritePatternSet>(getCleanupPatterns(context));
     return success();
   }
 
