@@ -146,8 +146,6 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
         std::move(inner),
         {UnrealizedConversionCastOp::getOperationName().str()}));
   }
-  if (parallel)
-    pm.addPass(createMPParallelCallsToRuntime());
   // Per function, on all threads, as above.
   pm.addNestedPass<LLVM::LLVMFuncOp>(createMPIntegerHalfSelects());
   // Folding and dead code on the LLVM dialect, without region
@@ -157,4 +155,9 @@ void mp::buildToCPUPipeline(OpPassManager &pm, const ToCPUOptions &options) {
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass(config));
   }
+  // After the canonicalizer: with the descriptors' insert/extract chains
+  // folded, an argument an outlined loop never reads has no use left and
+  // is not passed, and the constants are plain constants.
+  if (parallel)
+    pm.addPass(createMPParallelCallsToRuntime());
 }

@@ -10,6 +10,17 @@
 // in 8-byte slots of ctx (one stack buffer per caller) and @f_task(ctx, b,
 // e) loading them and calling f(b, e, args...).
 //
+// Only what differs between the calls of one f goes through ctx. An
+// argument that is the same constant at every call of f (the static sizes,
+// strides and offsets of its memref descriptors) is a constant in @f_task,
+// and one that is the same value as an earlier argument at every call (a
+// buffer's allocated and aligned pointers, one buffer passed twice) is that
+// argument's load again: a descriptor of a static shape costs one slot, not
+// 3 + 2 * rank, and f sees its constants without interprocedural
+// propagation. An argument f never reads (the sizes and strides of a
+// static memref, which f's loads and stores take from its type) is not
+// passed at all: @f_task passes poison.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mixprec/Codegen/CPU/Passes.h"
@@ -59,6 +70,91 @@ LogicalResult verifyMarked(LLVM::CallOp call) {
   return success();
 }
 
+/// `v`, or the value an `llvm.extractvalue` of it reads out of the
+/// `llvm.insertvalue` chain that built its aggregate (how the LLVM lowering
+/// passes the fields of a memref descriptor): a descriptor's constant
+/// sizes and shared pointers are seen as such before the canonicalizer
+/// folds the chains.
+Value resolveField(Value v) {
+  while (auto extract = v.getDefiningOp<LLVM::ExtractValueOp>()) {
+    ArrayRef<int64_t> position = extract.getPosition();
+    Value container = extract.getContainer();
+    Value found;
+    while (auto insert = container.getDefiningOp<LLVM::InsertValueOp>()) {
+      ArrayRef<int64_t> at = insert.getPosition();
+      if (at == position) {
+        found = insert.getValue();
+        break;
+      }
+      // A prefix either way: the field is (part of) what was inserted.
+      size_t common = std::min(at.size(), position.size());
+      if (at.take_front(common) == position.take_front(common))
+        return v;
+      container = insert.getContainer();
+    }
+    if (!found)
+      return v;
+    v = found;
+  }
+  return v;
+}
+
+/// Where @f_task gets each argument of f after (begin, end), from what all
+/// the calls of f pass (file comment).
+struct ArgumentPlan {
+  enum Kind { Slot, Constant, Same, Unused };
+  struct Arg {
+    Kind kind;
+    /// Slot: the slot index; Same: the earlier argument's index.
+    unsigned index;
+    /// Constant: the constant of the first call.
+    LLVM::ConstantOp constant;
+  };
+  SmallVector<Arg> args;
+  unsigned slots = 0;
+
+  /// `callee`: the function all `calls` call (null: not known here).
+  ArgumentPlan(ArrayRef<LLVM::CallOp> calls, LLVM::LLVMFuncOp callee) {
+    LLVM::CallOp first = calls.front();
+    unsigned n = first.getNumOperands() - 2;
+    auto operand = [](LLVM::CallOp call, unsigned k) {
+      return resolveField(call.getOperand(k + 2));
+    };
+    Block *body =
+        callee && !callee.isExternal() ? &callee.getBody().front() : nullptr;
+    for (unsigned k = 0; k < n; ++k) {
+      // Poison for an unread argument, unless an attribute (noundef,
+      // nonnull, ...) would make that undefined behaviour.
+      if (body && body->getNumArguments() == n + 2 &&
+          body->getArgument(k + 2).use_empty() &&
+          cast<FunctionOpInterface>(*callee).getArgAttrs(k + 2).empty()) {
+        args.push_back({Unused, 0, {}});
+        continue;
+      }
+      auto constant = operand(first, k).getDefiningOp<LLVM::ConstantOp>();
+      if (constant && llvm::all_of(calls, [&](LLVM::CallOp call) {
+            auto other = operand(call, k).getDefiningOp<LLVM::ConstantOp>();
+            return other && other.getValue() == constant.getValue() &&
+                   other.getType() == constant.getType();
+          })) {
+        args.push_back({Constant, 0, constant});
+        continue;
+      }
+      std::optional<unsigned> same;
+      for (unsigned j = 0; j < k && !same; ++j)
+        if ((args[j].kind == Slot || args[j].kind == Same) &&
+            llvm::all_of(calls, [&](LLVM::CallOp call) {
+              return operand(call, k) == operand(call, j);
+            }))
+          same = args[j].kind == Same ? args[j].index : j;
+      if (same)
+        args.push_back({Same, *same, {}});
+      else
+        args.push_back({Slot, slots++, {}});
+    }
+  }
+};
+
 struct ParallelCallsToRuntimePass
     : mp::impl::MPParallelCallsToRuntimeBase<ParallelCallsToRuntimePass> {
   void runOnOperation() override {
@@ -93,12 +189,22 @@ struct ParallelCallsToRuntimePass
           LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64, i64}));
     }
     SymbolTable symbols(module);
+    // Every call of each callee: what varies between them goes in slots.
+    llvm::MapVector<StringAttr, SmallVector<LLVM::CallOp>> byCallee;
+    for (auto &[caller, calls] : byCaller)
+      for (LLVM::CallOp call : calls)
+        byCallee[call.getCalleeAttr().getAttr()].push_back(call);
+    llvm::DenseMap<StringAttr, ArgumentPlan> plans;
+    for (auto &[callee, calls] : byCallee)
+      plans.try_emplace(callee, calls,
+                        symbols.lookup<LLVM::LLVMFuncOp>(callee));
     DenseMap<StringAttr, LLVM::LLVMFuncOp> tasks;
 
     for (auto &[caller, calls] : byCaller) {
       size_t slots = 0;
       for (LLVM::CallOp call : calls)
-        slots = std::max<size_t>(slots, call.getNumOperands() - 2);
+        slots = std::max<size_t>(
+            slots, plans.at(call.getCalleeAttr().getAttr()).slots);
       // One context buffer per caller, in its entry block (calls in loops
       // must not grow the stack).
       Block &entry = caller.getBody().front();
@@ -112,17 +218,23 @@ struct ParallelCallsToRuntimePass
 
       for (LLVM::CallOp call : calls) {
         StringAttr callee = call.getCalleeAttr().getAttr();
+        const ArgumentPlan &plan = plans.at(callee);
         LLVM::LLVMFuncOp &task = tasks[callee];
         if (!task) {
-          task = createTask(call, symbols);
+          task = createTask(call, plan, symbols);
           markNoAlias(symbols.lookup<LLVM::LLVMFuncOp>(callee));
         }
         b.setInsertionPoint(call);
         Location at = call.getLoc();
         for (auto [k, v] : llvm::enumerate(call.getOperands().drop_front(2))) {
-          Value slot = LLVM::GEPOp::create(b, at, ptr, i64, buffer,
-                                           ArrayRef<LLVM::GEPArg>{int32_t(k)});
-          LLVM::StoreOp::create(b, at, v, slot, /*alignment=*/8);
+          const ArgumentPlan::Arg &arg = plan.args[k];
+          if (arg.kind != ArgumentPlan::Slot)
+            continue;
+          Value slot =
+              LLVM::GEPOp::create(b, at, ptr, i64, buffer,
+                                  ArrayRef<LLVM::GEPArg>{int32_t(arg.index)});
+          LLVM::StoreOp::create(b, at, resolveField(v), slot,
+                                /*alignment=*/8);
         }
         Value fn = LLVM::AddressOfOp::create(b, at, task);
         LLVM::CallOp::create(
@@ -145,9 +257,11 @@ struct ParallelCallsToRuntimePass
                       UnitAttr::get(fn.getContext()));
   }
 
-  /// @<callee>_task(ctx, begin, end): loads the slots of ctx and calls the
-  /// callee of `call` with (begin, end, slots...).
-  LLVM::LLVMFuncOp createTask(LLVM::CallOp call, SymbolTable &symbols) {
+  /// @<callee>_task(ctx, begin, end): calls the callee of `call` with
+  /// (begin, end, args...), each arg loaded from its slot of ctx, a
+  /// constant, or an earlier arg again, as `plan` says.
+  LLVM::LLVMFuncOp createTask(LLVM::CallOp call, const ArgumentPlan &plan,
+                              SymbolTable &symbols) {
     MLIRContext *ctx = &getContext();
     Type ptr = LLVM::LLVMPointerType::get(ctx);
     Type i64 = IntegerType::get(ctx, 64);
@@ -165,8 +279,22 @@ struct ParallelCallsToRuntimePass
     b.setInsertionPointToStart(body);
     SmallVector<Value> operands{body->getArgument(1), body->getArgument(2)};
     for (auto [k, v] : llvm::enumerate(call.getOperands().drop_front(2))) {
-      Value slot = LLVM::GEPOp::create(b, loc, ptr, i64, body->getArgument(0),
-                                       ArrayRef<LLVM::GEPArg>{int32_t(k)});
+      const ArgumentPlan::Arg &arg = plan.args[k];
+      if (arg.kind == ArgumentPlan::Constant) {
+        operands.push_back(b.clone(*arg.constant)->getResult(0));
+        continue;
+      }
+      if (arg.kind == ArgumentPlan::Unused) {
+        operands.push_back(LLVM::PoisonOp::create(b, loc, v.getType()));
+        continue;
+      }
+      if (arg.kind == ArgumentPlan::Same) {
+        operands.push_back(operands[2 + arg.index]);
+        continue;
+      }
+      Value slot =
+          LLVM::GEPOp::create(b, loc, ptr, i64, body->getArgument(0),
+                              ArrayRef<LLVM::GEPArg>{int32_t(arg.index)});
       operands.push_back(
           LLVM::LoadOp::create(b, loc, v.getType(), slot, /*alignment=*/8));
     }

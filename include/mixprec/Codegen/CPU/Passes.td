@@ -254,13 +254,22 @@ def MPParallelCallsToRuntime
     `mp-outline-parallel-loops`) becomes
 
     ```mlir
-    // each %args[k] stored to slot k (8 bytes) of a stack buffer %ctx,
-    // allocated once in the caller's entry block
+    // the %args that differ between the calls of @f stored to 8-byte
+    // slots of a stack buffer %ctx, allocated once in the caller's entry
+    // block
     llvm.call @mp_rt_parallel_for(@f_task, %ctx, %begin, %end)
     ```
 
     where the internal `@f_task(%ctx, %b, %e)` loads the slots and calls
-    `@f(%b, %e, slots...)`. `mp_rt_parallel_for` (runtime/cpu) runs
+    `@f(%b, %e, slots...)`. Only what differs between the marked calls of
+    one `@f` takes a slot: an argument that is the same constant at all of
+    them (a static memref's sizes, strides and offset, also read out of an
+    `llvm.insertvalue` chain) is that constant in `@f_task`; one that is the
+    same value as an earlier argument at all of them (a buffer's allocated
+    and aligned pointers) is that argument's load again; one `@f` never
+    reads is `llvm.mlir.poison` (unless it carries an argument attribute).
+    `mp-to-cpu` runs this pass after its last canonicalizer, where dead
+    descriptor fields have no use left. `mp_rt_parallel_for` (runtime/cpu) runs
     `@f_task` over a partition of `[begin, end)` into contiguous ranges on
     the GEMMs' thread pool (`MIXPREC_NUM_THREADS`). A callee tagged
     `mp_noalias_args` gets `llvm.noalias` on its pointer arguments (the
