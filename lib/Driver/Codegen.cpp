@@ -6,7 +6,7 @@
 //
 // The native code generation of a CPU step (JIT and AOT): LLVM's optimizer
 // runs on the whole module, then its code generator on partitions of it
-// (llvm::SplitModule, one per compile thread), each in its own LLVMContext
+// (one per compile thread), each in its own LLVMContext
 // on its own thread. A deep model's step is many functions (the layer
 // functions of `share_layers`, the loop nests mp-outline-loop-nests
 // outlined, the step itself), so its partitions compile concurrently. A
@@ -17,8 +17,10 @@
 // ("tune-cpu"="generic"): such blocks are a step's straight-line call
 // set-ups (hundreds of memref descriptors per call), where the host CPU's
 // post-RA list scheduler costs most of the code generation time (it is
-// superlinear in the length of the block) and gains nothing. Loop bodies
-// never come near that length and keep the host tuning.
+// superlinear in the length of the block) and gains nothing. A long block
+// inside a loop keeps the host tuning: on an AVX2-only CPU the optimizer
+// unrolls some of the MLP step's loop bodies past 2,000 instructions, and
+// those are the step's hot code.
 //
 // Such a function without a loop (every loop nest outlined) is the step's
 // glue (allocations, descriptors, calls of the layer functions and
@@ -33,11 +35,24 @@
 // are a few tens of microseconds of a step's milliseconds.
 // $MIXPREC_FAST_GLUE=0 turns this off, to compare.
 //
+// The partitions are balanced by an estimate of each function's code
+// generation cost (its instruction count, a quarter of it for a function
+// generated as at -O0), largest first onto the least loaded partition.
+// llvm::SplitModule assigns functions by a hash of their names: on the
+// 12-layer GPT step one partition got 2.3 of the 2.8 CPU seconds.
+// Locals are made hidden externals first, as SplitModule does, so that a
+// partition can call a function another one defines.
+//
+// The optimizer is LLVM's default per-module pipeline at the requested
+// level (what MLIR's makeOptimizingTransformer runs), except that
+// CalledValuePropagation is skipped in a module without an indirect call:
+// its only output is `!callees` metadata on indirect calls, and its
+// propagation over every pointer value of a step's glue is superlinear
+// (0.6 of 3.5 s of the optimizer at 12 GPT layers, 0.02 s at 1).
+//
 //===----------------------------------------------------------------------===//
 
 #include "DriverInternal.h"
-
-#include "mlir/ExecutionEngine/OptUtils.h"
 
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Bitcode/BitcodeReader.h"
@@ -47,16 +62,19 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/Transforms/Utils/SplitModule.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
+#include <queue>
 #include <thread>
 
 using namespace mlir;
@@ -66,9 +84,11 @@ using namespace mlir::mp::driver;
 namespace {
 /// A basic block longer than this gets the generic tuning (file comment).
 constexpr size_t kLongBlock = 2000;
-/// A module with fewer instructions than this is not split: its code
-/// generation is quick, and one partition keeps it identical to before.
-constexpr size_t kMinSplitInstructions = 20000;
+/// A module with fewer instructions (after the optimizer) than this is not
+/// split: its code generation is quick. The 1-layer GPT step, 19,500
+/// instructions and 0.75 s of code generation on a 2-core EPYC, is split;
+/// the MLP example's step (10,800) is not.
+constexpr size_t kMinSplitInstructions = 15000;
 } // namespace
 
 double driver::threadCpuMs() {
@@ -105,6 +125,19 @@ static size_t longBlockLimit() {
 static bool hasLongBlock(llvm::Function &fn, size_t limit) {
   return llvm::any_of(
       fn, [&](llvm::BasicBlock &block) { return block.size() > limit; });
+}
+
+/// Whether `fn` has a basic block longer than `limit` instructions that is
+/// in no loop: straight-line set-up code, not a (possibly unrolled) loop
+/// body.
+static bool hasLongBlockOutsideLoops(llvm::Function &fn, size_t limit) {
+  if (!hasLongBlock(fn, limit))
+    return false;
+  llvm::DominatorTree dt(fn);
+  llvm::LoopInfo loops(dt);
+  return llvm::any_of(fn, [&](llvm::BasicBlock &block) {
+    return block.size() > limit && !loops.getLoopFor(&block);
+  });
 }
 
 /// Whether `fn` has a loop: code that runs per element, which the
@@ -152,12 +185,123 @@ unsigned driver::tuneLongBlocksGeneric(llvm::Module &module) {
     if (fn.isDeclaration() || fn.hasFnAttribute("tune-cpu") ||
         fn.hasFnAttribute(llvm::Attribute::OptimizeNone))
       continue;
-    if (hasLongBlock(fn, limit)) {
+    if (hasLongBlockOutsideLoops(fn, limit)) {
       fn.addFnAttr("tune-cpu", "generic");
       ++tuned;
     }
   }
   return tuned;
+}
+
+/// Whether `module` has a call or invoke through a function pointer.
+static bool hasIndirectCall(llvm::Module &module) {
+  for (llvm::Function &fn : module)
+    for (llvm::BasicBlock &block : fn)
+      for (llvm::Instruction &inst : block)
+        if (auto *call = llvm::dyn_cast<llvm::CallBase>(&inst))
+          if (call->isIndirectCall())
+            return true;
+  return false;
+}
+
+/// LLVM's default module pipeline at `optLevel` (file comment).
+static llvm::Error optimizeModule(llvm::Module &module, unsigned optLevel,
+                                  llvm::TargetMachine *tm) {
+  static const llvm::OptimizationLevel levels[] = {
+      llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+      llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  if (optLevel > 3)
+    return makeError("invalid optimization level " + std::to_string(optLevel));
+  llvm::PassInstrumentationCallbacks callbacks;
+  if (!hasIndirectCall(module))
+    callbacks.registerShouldRunOptionalPassCallback(
+        [](llvm::StringRef pass, llvm::Any) {
+          return pass != "CalledValuePropagationPass";
+        });
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = true;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm, tuning, std::nullopt, &callbacks);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm =
+      pb.buildPerModuleDefaultPipeline(levels[optLevel]);
+  mpm.run(module, mam);
+  return llvm::Error::success();
+}
+
+/// Code generation cost estimate of `fn` (file comment).
+static uint64_t codegenCost(const llvm::Function &fn) {
+  return fn.getInstructionCount();
+}
+
+/// Splits `module` into at most `n` partitions of about equal code
+/// generation cost, each written as bitcode into `bitcode` (file comment).
+/// A module with aliases, ifuncs or comdats (never produced by the MLIR
+/// lowering) stays one partition.
+static void splitBalanced(llvm::Module &module, unsigned n,
+                          std::vector<llvm::SmallString<0>> &bitcode) {
+  if (!module.alias_empty() || !module.ifunc_empty() ||
+      !module.getComdatSymbolTable().empty())
+    return;
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &fn : module)
+    if (!fn.isDeclaration())
+      functions.push_back(&fn);
+  if (functions.size() < 2)
+    return;
+  n = std::min<unsigned>(n, functions.size());
+  std::stable_sort(functions.begin(), functions.end(),
+                   [](llvm::Function *a, llvm::Function *b) {
+                     return codegenCost(*a) > codegenCost(*b);
+                   });
+  // Least loaded partition first (ties: the lower index).
+  using Load = std::pair<uint64_t, unsigned>;
+  std::priority_queue<Load, std::vector<Load>, std::greater<Load>> loads;
+  for (unsigned i = 0; i < n; ++i)
+    loads.push({0, i});
+  llvm::DenseMap<const llvm::GlobalValue *, unsigned> partitionOf;
+  for (llvm::Function *fn : functions) {
+    auto [load, i] = loads.top();
+    loads.pop();
+    partitionOf[fn] = i;
+    loads.push({load + codegenCost(*fn), i});
+  }
+  // What one partition defines, another may reference.
+  auto externalize = [](llvm::GlobalValue &gv) {
+    if (gv.hasLocalLinkage()) {
+      gv.setLinkage(llvm::GlobalValue::ExternalLinkage);
+      gv.setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
+    if (!gv.hasName())
+      gv.setName("__mixprec_unnamed");
+  };
+  for (llvm::Function &fn : module)
+    externalize(fn);
+  for (llvm::GlobalVariable &gv : module.globals())
+    externalize(gv);
+  for (unsigned i = 0; i < n; ++i) {
+    llvm::ValueToValueMapTy map;
+    // Global variables (constants) are defined by the first partition.
+    std::unique_ptr<llvm::Module> part =
+        llvm::CloneModule(module, map, [&](const llvm::GlobalValue *gv) {
+          auto it = partitionOf.find(gv);
+          return it == partitionOf.end() ? i == 0 : it->second == i;
+        });
+    if (i != 0)
+      part->setModuleInlineAsm("");
+    llvm::raw_svector_ostream os(bitcode.emplace_back());
+    llvm::WriteBitcodeToFile(*part, os);
+  }
 }
 
 /// Generates object code for `module` with its own target machine.
@@ -195,8 +339,7 @@ driver::compileToObjects(llvm::Module &module,
     module.setDataLayout((*tm)->createDataLayout());
     module.setTargetTriple((*tm)->getTargetTriple());
     std::vector<std::string> glue = markGlueFunctions(module);
-    if (llvm::Error err =
-            makeOptimizingTransformer(optLevel, 0, tm->get())(&module))
+    if (llvm::Error err = optimizeModule(module, optLevel, tm->get()))
       return std::move(err);
     profile.fastGlue = generateGlueAsO0(module, glue);
   }
@@ -207,18 +350,7 @@ driver::compileToObjects(llvm::Module &module,
   // own context, so that the threads share nothing.
   std::vector<llvm::SmallString<0>> bitcode;
   if (threads > 1 && module.getInstructionCount() >= kMinSplitInstructions)
-    llvm::SplitModule(
-        module, threads,
-        [&](std::unique_ptr<llvm::Module> part) {
-          if (part->getInstructionCount() == 0 &&
-              llvm::none_of(part->globals(), [](llvm::GlobalVariable &g) {
-                return !g.isDeclaration();
-              }))
-            return;
-          llvm::raw_svector_ostream os(bitcode.emplace_back());
-          llvm::WriteBitcodeToFile(*part, os);
-        },
-        /*PreserveLocals=*/false);
+    splitBalanced(module, threads, bitcode);
   std::vector<llvm::SmallVector<char, 0>> objects;
   if (bitcode.size() <= 1) {
     // One partition: the module itself, on this thread.

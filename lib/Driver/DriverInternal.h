@@ -155,8 +155,9 @@ struct CodegenStats {
 unsigned compileThreads(unsigned requested);
 
 /// Gives "tune-cpu"="generic" to every function of `module` with a basic
-/// block longer than Codegen.cpp's kLongBlock (2,000 instructions;
-/// $MIXPREC_LONG_BLOCK overrides it, 0: never); returns how many.
+/// block outside any loop longer than Codegen.cpp's kLongBlock (2,000
+/// instructions; $MIXPREC_LONG_BLOCK overrides it, 0: never); returns how
+/// many.
 unsigned tuneLongBlocksGeneric(llvm::Module &module);
 
 /// The step's glue functions (Codegen.cpp's file comment): a block longer
