@@ -1,11 +1,13 @@
 // LLVM's code generator on several threads (lib/Driver/Codegen.cpp): the
 // 222-parameter step of packed-many-args.mlir is large enough to be split.
-// On one compile thread it is one partition; on two, two partitions
-// code-generated at once. The step function (hundreds of calls with their
-// memref descriptors in one long basic block, no loop: every loop nest is
-// outlined) is glue: not vectorized, and code-generated as at
-// -O0 (fast_glue 1); with MIXPREC_FAST_GLUE=0 it is optimized as before
-// and gets the generic x86 tuning instead (generic_tuned 1). The split
+// On one compile thread it is one partition; on two, the optimized
+// functions' two partitions and the glue's, code-generated at once. The
+// step function (hundreds of calls with their memref descriptors in one
+// long basic block, no loop: every loop nest is outlined) is glue: not
+// vectorized, and code-generated at -O0 in its own partition (fast_glue 1,
+// partitions 3); with MIXPREC_FAST_GLUE=0 it is optimized as before, gets
+// the generic x86 tuning instead (generic_tuned 1) and there is no glue
+// partition (partitions 2). The split
 // happens after the whole-module optimizer, so the machine code of every
 // function is the same and so are the losses, bit for bit, through the
 // JIT and the AOT library (which links the same partitions' object files);
@@ -28,8 +30,8 @@
 // RUN: %python %S/print_compile_profile.py %t/mlp.json | FileCheck %s --check-prefix=SMALL
 
 // PROFILE: one.json: partitions 1 threads 1 generic_tuned 0 fast_glue 1
-// PROFILE-NEXT: two.json: partitions 2 threads 2 generic_tuned 0 fast_glue 1
-// PROFILE-NEXT: aot.json: partitions 2 threads 2 generic_tuned 0 fast_glue 1
+// PROFILE-NEXT: two.json: partitions 3 threads 2 generic_tuned 0 fast_glue 1
+// PROFILE-NEXT: aot.json: partitions 3 threads 2 generic_tuned 0 fast_glue 1
 // PROFILE-NEXT: slow.json: partitions 2 threads 2 generic_tuned 1 fast_glue 0
 // SAME: identical 5
 // SMALL: mlp.json: partitions 1 threads 1 generic_tuned 0 fast_glue 0
